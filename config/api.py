@@ -1,0 +1,74 @@
+"""API conventions: one exception handler, pagination and throttling for token clients."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from governance.exceptions import DomainError
+
+INVALID_INPUT = "Invalid input."
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """Rate-limits requests made with a bearer token, per token."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        token = getattr(request, "auth", None)
+        if token is None or not hasattr(token, "pk"):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": str(token.pk)}
+
+
+def _flatten(detail, prefix: str = "") -> list[dict[str, str]]:
+    """DRF's nested error dicts and lists as [{field, message}]."""
+    if isinstance(detail, dict):
+        out: list[dict[str, str]] = []
+        for key, value in detail.items():
+            name = key if not prefix else f"{prefix}.{key}"
+            if key in ("non_field_errors", "__all__"):
+                name = prefix or None
+            out.extend(_flatten(value, name or ""))
+        return out
+    if isinstance(detail, list):
+        if all(isinstance(item, str | exceptions.ErrorDetail) for item in detail):
+            return [{"field": prefix or None, "message": str(item)} for item in detail]
+        out = []
+        for index, item in enumerate(detail):
+            out.extend(_flatten(item, f"{prefix}[{index}]" if prefix else str(index)))
+        return out
+    return [{"field": prefix or None, "message": str(detail)}]
+
+
+def bad_request(errors: list[dict], detail: str = INVALID_INPUT, **extra) -> Response:
+    return Response(
+        {"detail": detail, "errors": errors, **extra}, status=status.HTTP_400_BAD_REQUEST
+    )
+
+
+def exception_handler(exc, context):
+    """DRF's handler plus: DomainError -> 409, Django ValidationError -> 400 with a field map."""
+    if isinstance(exc, DomainError):
+        return Response({"detail": exc.detail, "code": exc.code}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return bad_request(_flatten(detail))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.ValidationError):
+        return bad_request(_flatten(exc.detail))
+    return drf_exception_handler(exc, context)
