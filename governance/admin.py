@@ -57,7 +57,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(AISystem)
 class AISystemAdmin(admin.ModelAdmin):
-    list_display = ["name", "organization", "vendor", "modality", "subjects", "status", "screening_category"]
+    list_display = [
+        "name",
+        "organization",
+        "vendor",
+        "modality",
+        "subjects",
+        "status",
+        "screening_category",
+    ]
     list_filter = ["screening_category", "status", "modality", "subjects"]
     readonly_fields = ["screening", "screening_category", "screened_at", "status"]
 

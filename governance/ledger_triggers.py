@@ -47,7 +47,9 @@ def install(connection: BaseDatabaseWrapper, tables: tuple[str, ...] = APPEND_ON
                 cursor.execute(statement)
 
 
-def uninstall(connection: BaseDatabaseWrapper, tables: tuple[str, ...] = APPEND_ONLY_TABLES) -> None:
+def uninstall(
+    connection: BaseDatabaseWrapper, tables: tuple[str, ...] = APPEND_ONLY_TABLES
+) -> None:
     """Drop the refusal triggers (tests and maintenance only)."""
     with connection.cursor() as cursor:
         for table in tables:

@@ -4,21 +4,22 @@ from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from governance.models import AISystem, Membership, ModelVersion, Organization, Role, Vendor
 from governance.screening import SCREENED_FIELDS, screen
 
 SCREENING_DATE = date(2026, 11, 26)
+PASSWORD = "correct horse battery staple"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.Sequence(lambda n: f"user{n}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+    password = factory.LazyFunction(lambda: make_password(PASSWORD))
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,7 +14,15 @@ from governance.actors import is_vendor
 from governance.api import serializers as s
 from governance.filters import LedgerEventFilterSet, SystemFilterSet, VersionFilterSet
 from governance.ledger import verify_chain
-from governance.models import Membership, Organization
+from governance.models import (
+    AISystem,
+    ApiToken,
+    LedgerEvent,
+    Membership,
+    ModelVersion,
+    Organization,
+    Vendor,
+)
 from governance.permissions import ANY_MEMBER, OWNER, NotVendor, require_role
 
 ORGANIZATION_NOT_FOUND = "Organization not found."
@@ -22,6 +31,17 @@ ORGANIZATION_REQUIRED = (
 )
 NO_ORGANIZATION = "You are not a member of an organization where you may do this."
 VENDOR_NOT_FOUND = "Vendor not found."
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """A viewset whose queryset always comes from a caller-scoped selector."""
+
+    model = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.scoped_queryset()
 
 
 def resolve_organization(*, actor, organization_id, roles) -> Organization:
@@ -54,13 +74,14 @@ def resolve_vendor(*, organization: Organization, vendor_id):
     return vendor
 
 
-class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """The organizations you belong to, and their members."""
 
     serializer_class = s.OrganizationOutput
-    permission_classes = [NotVendor]
+    model = Organization
+    permission_classes = [IsAuthenticated, NotVendor]
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.organization_list(actor=self.request.user).order_by("name")
 
     def get_serializer_context(self):
@@ -79,7 +100,9 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         organization = self.get_object()
         if request.method == "GET":
             require_role(actor=request.user, organization=organization, roles=ANY_MEMBER)
-            members = selectors.membership_list(actor=request.user).filter(organization=organization)
+            members = selectors.membership_list(actor=request.user).filter(
+                organization=organization
+            )
             return Response(s.MembershipOutput(members, many=True).data)
         payload = s.MembershipCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -97,13 +120,14 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(s.MembershipOutput(membership).data, status=status.HTTP_201_CREATED)
 
 
-class MembershipViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MembershipViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
     """A membership; owners change roles with PATCH {role}."""
 
     serializer_class = s.MembershipOutput
-    permission_classes = [NotVendor]
+    model = Membership
+    permission_classes = [IsAuthenticated, NotVendor]
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.membership_list(actor=self.request.user)
 
     @extend_schema(request=s.MembershipRoleInput, responses=s.MembershipOutput)
@@ -116,13 +140,14 @@ class MembershipViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(s.MembershipOutput(membership).data)
 
 
-class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Model suppliers; owners register them and issue their tokens."""
 
     serializer_class = s.VendorOutput
-    permission_classes = [NotVendor]
+    model = Vendor
+    permission_classes = [IsAuthenticated, NotVendor]
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.vendor_list(actor=self.request.user)
 
     @extend_schema(request=s.VendorCreateInput, responses={201: s.VendorOutput})
@@ -151,7 +176,9 @@ class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Response(s.TokenOutput(tokens, many=True).data)
         payload = s.TokenIssueInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        issued = services.vendor_token_issue(actor=request.user, vendor=vendor, **payload.validated_data)
+        issued = services.vendor_token_issue(
+            actor=request.user, vendor=vendor, **payload.validated_data
+        )
         body = {**s.TokenOutput(issued.token).data, "token": issued.secret}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -164,13 +191,14 @@ class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(s.TokenOutput(token).data)
 
 
-class PersonalTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PersonalTokenViewSet(mixins.ListModelMixin, ScopedViewSet):
     """Your own personal API tokens."""
 
     serializer_class = s.TokenOutput
-    permission_classes = [NotVendor]
+    model = ApiToken
+    permission_classes = [IsAuthenticated, NotVendor]
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.token_list(actor=self.request.user)
 
     @extend_schema(request=s.TokenIssueInput, responses={201: s.TokenOutput})
@@ -188,13 +216,14 @@ class PersonalTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(s.TokenOutput(token).data)
 
 
-class SystemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SystemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """The AI-system inventory with each system's regulatory screening."""
 
     serializer_class = s.SystemOutput
+    model = AISystem
     filterset_class = SystemFilterSet
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.system_list(actor=self.request.user)
 
     @extend_schema(request=s.SystemCreateInput, responses={201: s.SystemOutput})
@@ -254,34 +283,39 @@ class SystemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(s.VersionOutput(version).data, status=status.HTTP_201_CREATED)
 
 
-class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Model versions of the systems you can see."""
 
     serializer_class = s.VersionOutput
+    model = ModelVersion
     filterset_class = VersionFilterSet
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.version_list(actor=self.request.user)
 
 
-class LedgerEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class LedgerEventViewSet(mixins.ListModelMixin, ScopedViewSet):
     """The accountability log of your organizations."""
 
     serializer_class = s.LedgerEventOutput
-    permission_classes = [NotVendor]
+    model = LedgerEvent
+    permission_classes = [IsAuthenticated, NotVendor]
     filterset_class = LedgerEventFilterSet
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.ledger_event_list(actor=self.request.user)
 
 
 class LedgerVerifyView(APIView):
     """Recompute the hash chains of your organizations and name the first broken event."""
 
-    permission_classes = [NotVendor]
+    permission_classes = [IsAuthenticated, NotVendor]
 
     @extend_schema(responses=s.LedgerVerifyOutput)
     def get(self, request):
-        org_ids = [str(pk) for pk in selectors.organization_list(actor=request.user).values_list("pk", flat=True)]
+        org_ids = [
+            str(pk)
+            for pk in selectors.organization_list(actor=request.user).values_list("pk", flat=True)
+        ]
         result = verify_chain(org_ids)
         return Response(s.LedgerVerifyOutput(result.as_dict()).data)

@@ -33,7 +33,9 @@ class LedgerEvent(ImmutableModel):
             models.UniqueConstraint(
                 fields=["organization", "seq"], name="%(app_label)s_%(class)s_seq_unique"
             ),
-            models.CheckConstraint(condition=Q(seq__gte=1), name="%(app_label)s_%(class)s_seq_positive"),
+            models.CheckConstraint(
+                condition=Q(seq__gte=1), name="%(app_label)s_%(class)s_seq_positive"
+            ),
         ]
 
     def __str__(self) -> str:

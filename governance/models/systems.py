@@ -172,7 +172,9 @@ class ModelVersion(TimeStampedModel):
             bad = [
                 str(lab)
                 for lab in labels
-                if not isinstance(lab, str) or not LABEL_PATTERN.match(lab) or lab in RESERVED_LABELS
+                if not isinstance(lab, str)
+                or not LABEL_PATTERN.match(lab)
+                or lab in RESERVED_LABELS
             ]
             if bad:
                 errors["labels"] = (

@@ -31,7 +31,9 @@ def _user_for_email(email: str) -> "User":
     return user
 
 
-def _issue(*, user=None, vendor: Vendor | None = None, label: str, expires_at: datetime | None) -> IssuedToken:
+def _issue(
+    *, user=None, vendor: Vendor | None = None, label: str, expires_at: datetime | None
+) -> IssuedToken:
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": EXPIRY_IN_PAST})
     secret = new_secret()
@@ -69,9 +71,7 @@ def organization_create(*, name: str, owner_email: str) -> tuple[Organization, I
         payload={"role": membership.role},
     )
     issued = _issue(user=owner, label="bootstrap", expires_at=None)
-    event_record(
-        organization=organization, actor=owner, verb="token.issued", target=issued.token
-    )
+    event_record(organization=organization, actor=owner, verb="token.issued", target=issued.token)
     return organization, issued
 
 
@@ -131,7 +131,9 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
 
 
 @transaction.atomic
-def vendor_create(*, actor, organization: Organization, name: str, contact_email: str = "") -> Vendor:
+def vendor_create(
+    *, actor, organization: Organization, name: str, contact_email: str = ""
+) -> Vendor:
     """Register a model supplier (owners only)."""
     require_role(actor=actor, organization=organization, roles=OWNER)
     vendor = Vendor(organization=organization, name=name.strip(), contact_email=contact_email)
@@ -174,8 +176,8 @@ def personal_token_issue(
 @transaction.atomic
 def token_revoke(*, actor, token: ApiToken) -> ApiToken:
     """Revoke a token: a personal one by its user, a vendor one by an owner of the organization."""
-    token = ApiToken.objects.select_for_update().select_related("vendor__organization").get(
-        pk=token.pk
+    token = (
+        ApiToken.objects.select_for_update().select_related("vendor__organization").get(pk=token.pk)
     )
     if token.vendor_id is not None:
         require_role(actor=actor, organization=token.vendor.organization, roles=OWNER)

@@ -51,11 +51,9 @@ def _screening_for(system: AISystem, on: date | None = None) -> dict[str, Any]:
 def _apply_screening(system: AISystem, on: date | None = None) -> bool:
     """Store the current screening on the row; True if it changed."""
     result = _screening_for(system, on)
-    changed = (
-        result["category"] != system.screening_category
-        or {k: v for k, v in result.items() if k != "screened_on"}
-        != {k: v for k, v in (system.screening or {}).items() if k != "screened_on"}
-    )
+    changed = result["category"] != system.screening_category or {
+        k: v for k, v in result.items() if k != "screened_on"
+    } != {k: v for k, v in (system.screening or {}).items() if k != "screened_on"}
     system.screening = result
     system.screening_category = result["category"]
     system.screened_at = timezone.now()
@@ -118,14 +116,14 @@ def system_update(*, actor, system: AISystem, **changes: Any) -> AISystem:
     system = AISystem.objects.select_for_update().get(pk=system.pk)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError({field: "This field cannot be changed." for field in sorted(unknown)})
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed."))
     for field, value in changes.items():
         setattr(system, field, value.strip() if field == "name" else value)
     screening_changed = _apply_screening(system)
-    if (
-        system.screening_category == ScreeningCategory.PROHIBITED
-        and system.status in {SystemStatus.APPROVED, SystemStatus.DEPLOYED}
-    ):
+    if system.screening_category == ScreeningCategory.PROHIBITED and system.status in {
+        SystemStatus.APPROVED,
+        SystemStatus.DEPLOYED,
+    }:
         raise ProhibitedSystemError(prohibited_reason(system.screening))
     system.full_clean()
     system.save()

@@ -18,7 +18,11 @@ SYSTEM_BODY = {
     "subjects": "customers",
     "context": "customer_service",
 }
-VERSION_BODY = {"version": "9.9.9", "labels": ["anger", "joy", "neutral"], "flagged_labels": ["anger"]}
+VERSION_BODY = {
+    "version": "9.9.9",
+    "labels": ["anger", "joy", "neutral"],
+    "flagged_labels": ["anger"],
+}
 
 
 def client_for(who, tenant, other_tenant) -> APIClient:
@@ -40,40 +44,155 @@ def url(template, tenant):
 
 # (method, path, body, {actor: expected status})
 MATRIX = [
-    ("get", "/api/v1/vendors/{vendor}/", None,
-     {"owner": 200, "reviewer": 200, "viewer": 200, "vendor0": 403, "other_owner": 404, "anonymous": 401}),
-    ("post", "/api/v1/vendors/", {"name": "New vendor"},
-     {"owner": 201, "reviewer": 403, "viewer": 403, "vendor0": 403, "anonymous": 401}),
-    ("post", "/api/v1/vendors/{vendor}/tokens/", {},
-     {"owner": 201, "reviewer": 403, "viewer": 403, "vendor0": 403, "other_owner": 404, "anonymous": 401}),
-    ("get", "/api/v1/vendors/{vendor}/tokens/", None,
-     {"owner": 200, "reviewer": 403, "viewer": 403, "vendor0": 403, "other_owner": 404}),
-    ("get", "/api/v1/systems/{system}/", None,
-     {"owner": 200, "reviewer": 200, "viewer": 200, "vendor0": 200, "vendor1": 404,
-      "other_owner": 404, "other_vendor0": 404, "anonymous": 401}),
-    ("post", "/api/v1/systems/", SYSTEM_BODY,
-     {"owner": 201, "reviewer": 403, "viewer": 403, "vendor0": 403, "other_vendor0": 403, "anonymous": 401}),
-    ("patch", "/api/v1/systems/{system}/", {"purpose": "Changed."},
-     {"owner": 200, "reviewer": 403, "viewer": 403, "vendor0": 403, "vendor1": 404, "other_owner": 404}),
-    ("post", "/api/v1/systems/{system}/transition/", {"status": "in_review"},
-     {"owner": 200, "reviewer": 403, "viewer": 403, "vendor0": 403, "other_owner": 404}),
-    ("get", "/api/v1/systems/{system}/versions/", None,
-     {"owner": 200, "reviewer": 200, "viewer": 200, "vendor0": 200, "vendor1": 404, "other_owner": 404}),
-    ("post", "/api/v1/systems/{system}/versions/", VERSION_BODY,
-     {"owner": 201, "vendor0": 201, "reviewer": 403, "viewer": 403, "vendor1": 404,
-      "other_owner": 404, "other_vendor0": 404, "anonymous": 401}),
-    ("get", "/api/v1/versions/{version}/", None,
-     {"owner": 200, "viewer": 200, "vendor0": 200, "vendor1": 404, "other_owner": 404}),
-    ("get", "/api/v1/ledger/verify/", None,
-     {"owner": 200, "reviewer": 200, "viewer": 200, "vendor0": 403, "anonymous": 401}),
-    ("get", "/api/v1/ledger/events/", None,
-     {"owner": 200, "viewer": 200, "vendor0": 403, "anonymous": 401}),
-    ("get", "/api/v1/organizations/{org}/", None,
-     {"owner": 200, "viewer": 200, "vendor0": 403, "other_owner": 404}),
-    ("get", "/api/v1/organizations/{org}/members/", None,
-     {"owner": 200, "reviewer": 200, "viewer": 200, "vendor0": 403, "other_owner": 404}),
-    ("post", "/api/v1/organizations/{org}/members/", {"email": "new@example.com", "role": "reviewer"},
-     {"owner": 201, "reviewer": 403, "viewer": 403, "vendor0": 403, "other_owner": 404}),
+    (
+        "get",
+        "/api/v1/vendors/{vendor}/",
+        None,
+        {
+            "owner": 200,
+            "reviewer": 200,
+            "viewer": 200,
+            "vendor0": 403,
+            "other_owner": 404,
+            "anonymous": 401,
+        },
+    ),
+    (
+        "post",
+        "/api/v1/vendors/",
+        {"name": "New vendor"},
+        {"owner": 201, "reviewer": 403, "viewer": 403, "vendor0": 403, "anonymous": 401},
+    ),
+    (
+        "post",
+        "/api/v1/vendors/{vendor}/tokens/",
+        {},
+        {
+            "owner": 201,
+            "reviewer": 403,
+            "viewer": 403,
+            "vendor0": 403,
+            "other_owner": 404,
+            "anonymous": 401,
+        },
+    ),
+    (
+        "get",
+        "/api/v1/vendors/{vendor}/tokens/",
+        None,
+        {"owner": 200, "reviewer": 403, "viewer": 403, "vendor0": 403, "other_owner": 404},
+    ),
+    (
+        "get",
+        "/api/v1/systems/{system}/",
+        None,
+        {
+            "owner": 200,
+            "reviewer": 200,
+            "viewer": 200,
+            "vendor0": 200,
+            "vendor1": 404,
+            "other_owner": 404,
+            "other_vendor0": 404,
+            "anonymous": 401,
+        },
+    ),
+    (
+        "post",
+        "/api/v1/systems/",
+        SYSTEM_BODY,
+        {
+            "owner": 201,
+            "reviewer": 403,
+            "viewer": 403,
+            "vendor0": 403,
+            "other_vendor0": 403,
+            "anonymous": 401,
+        },
+    ),
+    (
+        "patch",
+        "/api/v1/systems/{system}/",
+        {"purpose": "Changed."},
+        {
+            "owner": 200,
+            "reviewer": 403,
+            "viewer": 403,
+            "vendor0": 403,
+            "vendor1": 404,
+            "other_owner": 404,
+        },
+    ),
+    (
+        "post",
+        "/api/v1/systems/{system}/transition/",
+        {"status": "in_review"},
+        {"owner": 200, "reviewer": 403, "viewer": 403, "vendor0": 403, "other_owner": 404},
+    ),
+    (
+        "get",
+        "/api/v1/systems/{system}/versions/",
+        None,
+        {
+            "owner": 200,
+            "reviewer": 200,
+            "viewer": 200,
+            "vendor0": 200,
+            "vendor1": 404,
+            "other_owner": 404,
+        },
+    ),
+    (
+        "post",
+        "/api/v1/systems/{system}/versions/",
+        VERSION_BODY,
+        {
+            "owner": 201,
+            "vendor0": 201,
+            "reviewer": 403,
+            "viewer": 403,
+            "vendor1": 404,
+            "other_owner": 404,
+            "other_vendor0": 404,
+            "anonymous": 401,
+        },
+    ),
+    (
+        "get",
+        "/api/v1/versions/{version}/",
+        None,
+        {"owner": 200, "viewer": 200, "vendor0": 200, "vendor1": 404, "other_owner": 404},
+    ),
+    (
+        "get",
+        "/api/v1/ledger/verify/",
+        None,
+        {"owner": 200, "reviewer": 200, "viewer": 200, "vendor0": 403, "anonymous": 401},
+    ),
+    (
+        "get",
+        "/api/v1/ledger/events/",
+        None,
+        {"owner": 200, "viewer": 200, "vendor0": 403, "anonymous": 401},
+    ),
+    (
+        "get",
+        "/api/v1/organizations/{org}/",
+        None,
+        {"owner": 200, "viewer": 200, "vendor0": 403, "other_owner": 404},
+    ),
+    (
+        "get",
+        "/api/v1/organizations/{org}/members/",
+        None,
+        {"owner": 200, "reviewer": 200, "viewer": 200, "vendor0": 403, "other_owner": 404},
+    ),
+    (
+        "post",
+        "/api/v1/organizations/{org}/members/",
+        {"email": "new@example.com", "role": "reviewer"},
+        {"owner": 201, "reviewer": 403, "viewer": 403, "vendor0": 403, "other_owner": 404},
+    ),
 ]
 CASES = [
     pytest.param(method, path, body, who, expected, id=f"{method} {path} as {who}")
@@ -100,8 +219,12 @@ def test_lists_show_only_the_callers_own_objects(tenant, other_tenant):
     ours = {str(s.pk) for s in tenant.systems}
 
     as_owner = {s["id"] for s in tenant.client("owner").get("/api/v1/systems/").json()["results"]}
-    as_vendor = {s["id"] for s in tenant.client("vendor0").get("/api/v1/systems/").json()["results"]}
-    as_other = {s["id"] for s in other_tenant.client("owner").get("/api/v1/systems/").json()["results"]}
+    as_vendor = {
+        s["id"] for s in tenant.client("vendor0").get("/api/v1/systems/").json()["results"]
+    }
+    as_other = {
+        s["id"] for s in other_tenant.client("owner").get("/api/v1/systems/").json()["results"]
+    }
     versions_as_vendor = tenant.client("vendor1").get("/api/v1/versions/").json()["results"]
 
     assert as_owner == ours
@@ -137,7 +260,11 @@ def test_mass_assignment_of_status_organization_or_screening_is_refused(tenant, 
     )
 
     assert response.status_code == 400
-    assert {e["field"] for e in response.json()["errors"]} == {"status", "organization", "screening"}
+    assert {e["field"] for e in response.json()["errors"]} == {
+        "status",
+        "organization",
+        "screening",
+    }
     system.refresh_from_db()
     assert system.status == "draft"
     assert system.organization_id == tenant.organization.pk
@@ -167,7 +294,9 @@ def test_vendor_token_registers_a_version_only_for_its_own_system(tenant):
 
 
 def test_vendor_create_belongs_to_the_owners_organization(tenant):
-    response = tenant.client("owner").post("/api/v1/vendors/", {"name": "Acme Emotions"}, format="json")
+    response = tenant.client("owner").post(
+        "/api/v1/vendors/", {"name": "Acme Emotions"}, format="json"
+    )
 
     assert response.status_code == 201
     assert Vendor.objects.get(name="Acme Emotions").organization == tenant.organization

@@ -78,7 +78,9 @@ def test_recording_outside_a_transaction_is_refused():
     organization = OrganizationFactory()
 
     with pytest.raises(RuntimeError, match="inside the transaction"):
-        event_record(organization=organization, actor="system", verb="x.y", target_type="t", target_id="1")
+        event_record(
+            organization=organization, actor="system", verb="x.y", target_type="t", target_id="1"
+        )
 
 
 def test_the_model_layer_refuses_update_and_delete():
@@ -103,7 +105,11 @@ def test_the_model_layer_refuses_update_and_delete():
 def test_database_triggers_refuse_raw_update_and_delete(statement):
     record(OrganizationFactory(), 2)
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement)
 
     assert LedgerEvent.objects.filter(verb="test.recorded").count() == 2
@@ -114,7 +120,11 @@ def test_database_triggers_refuse_raw_update_and_delete(statement):
 def test_postgres_trigger_refuses_truncate():
     record(OrganizationFactory(), 1)
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("TRUNCATE governance_ledgerevent CASCADE")
 
 
@@ -144,7 +154,9 @@ def test_a_changed_payload_is_detected():
     organization = OrganizationFactory()
     first, _, _ = record(organization)
 
-    tamper("UPDATE governance_ledgerevent SET payload = %s WHERE id = %s", ['{"i": 99}', first.pk.hex])
+    tamper(
+        "UPDATE governance_ledgerevent SET payload = %s WHERE id = %s", ['{"i": 99}', first.pk.hex]
+    )
 
     result = verify_chain()
     assert result.message == BROKEN_PAYLOAD.format(seq=1, org=organization.pk)
@@ -206,7 +218,13 @@ def test_verify_endpoint_reports_ok_and_the_head_for_a_member():
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] is True
-    assert body["head"] == LedgerEvent.objects.filter(organization=membership.organization).order_by("-seq").first().hash
+    assert (
+        body["head"]
+        == LedgerEvent.objects.filter(organization=membership.organization)
+        .order_by("-seq")
+        .first()
+        .hash
+    )
     assert body["events"] == len(events) + 1  # the token issue is recorded too
 
 

@@ -99,7 +99,8 @@ def test_before_the_prohibition_applied_a_workplace_ers_was_high_risk_and_the_ba
 
 
 @pytest.mark.parametrize(
-    ("subjects", "context"), [("employees", "customer_service"), ("job_applicants", "hr"), ("customers", "hr")]
+    ("subjects", "context"),
+    [("employees", "customer_service"), ("job_applicants", "hr"), ("customers", "hr")],
 )
 def test_text_sentiment_about_workers_is_high_risk_under_annex_iii_4(subjects, context):
     result = screen(facts(subjects=subjects, context=context), on=AFTER_50_3)

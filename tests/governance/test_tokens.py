@@ -29,17 +29,23 @@ def all_text_in_database() -> str:
 def test_create_organization_prints_only_a_working_token():
     out = StringIO()
 
-    call_command("create_organization", "Bakery Brun", "--owner-email", "ana@bakery.example", stdout=out)
+    call_command(
+        "create_organization", "Bakery Brun", "--owner-email", "ana@bakery.example", stdout=out
+    )
 
     secret = out.getvalue().strip()
-    assert "\n" not in secret and secret.startswith("att_")
+    assert "\n" not in secret
+    assert secret.startswith("att_")
     organization = Organization.objects.get(name="Bakery Brun")
     membership = Membership.objects.get(organization=organization)
-    assert membership.role == Role.OWNER and membership.user.email == "ana@bakery.example"
+    assert membership.role == Role.OWNER
+    assert membership.user.email == "ana@bakery.example"
     response = bearer(secret).get("/api/v1/organizations/")
     assert response.status_code == 200
     assert [o["name"] for o in response.json()["results"]] == ["Bakery Brun"]
-    assert list(LedgerEvent.objects.filter(organization=organization).values_list("verb", flat=True)) == [
+    assert list(
+        LedgerEvent.objects.filter(organization=organization).values_list("verb", flat=True)
+    ) == [
         "organization.created",
         "membership.created",
         "token.issued",
@@ -71,7 +77,7 @@ def test_create_token_prints_a_new_token_for_an_existing_user(tenant):
 def test_create_token_for_an_unknown_user_fails():
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="No user with e-mail 'nobody@example.com'"):
+    with pytest.raises(CommandError, match=r"No user with e-mail 'nobody@example\.com'"):
         call_command("create_token", "--email", "nobody@example.com")
 
 
@@ -147,7 +153,9 @@ def test_expiry_in_the_past_is_refused(tenant):
     )
 
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"field": "expires_at", "message": "expires_at must be in the future."}]
+    assert response.json()["errors"] == [
+        {"field": "expires_at", "message": "expires_at must be in the future."}
+    ]
 
 
 def test_last_used_time_is_recorded(tenant):

@@ -7,7 +7,9 @@ from governance.services import organization_create
 
 
 class Command(BaseCommand):
-    help = "Create an organization and its owner; print one line: a personal API token for the owner."
+    help = (
+        "Create an organization and its owner; print one line: a personal API token for the owner."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("name")
@@ -17,5 +19,7 @@ class Command(BaseCommand):
         try:
             _, issued = organization_create(name=name, owner_email=owner_email)
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            ) from exc
         self.stdout.write(issued.secret)
