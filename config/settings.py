@@ -173,6 +173,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"optional_dependency": {"()": "config.logfilters.OptionalDependencyNotice"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["optional_dependency"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Without a broker (in-process tasks) kombu would warn about a missing host name.
+        "kombu.connection": {"level": "ERROR"},
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }

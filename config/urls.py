@@ -10,6 +10,7 @@ from governance import views as web
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("audits.api.urls")),
     path("", include("governance.api.urls")),
 ]
 

@@ -148,7 +148,8 @@ def read_disparities(results: Mapping, groups: list[dict]) -> list[dict]:
             "ci_low": read.number(source.get("ci_low"), field=f"{field}.ci_low"),
             "ci_high": read.number(source.get("ci_high"), field=f"{field}.ci_high"),
             "threshold": read.number(source.get("threshold"), field=f"{field}.threshold"),
-            "flagged": read.flag(
+            # null when the disparity is undefined: neither a pass nor a flag.
+            "flagged": read.optional_flag(
                 read.required(source, "flagged", field=field), field=f"{field}.flagged"
             ),
             "significant": read.optional_flag(

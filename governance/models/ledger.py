@@ -21,7 +21,7 @@ class LedgerEvent(ImmutableModel):
     verb = models.CharField(max_length=80)
     target_type = models.CharField(max_length=80)
     target_id = models.CharField(max_length=80)
-    payload = models.JSONField(default=dict)
+    payload = models.JSONField(default=dict, blank=True)
     payload_sha256 = models.CharField(max_length=64)
     at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)

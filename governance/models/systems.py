@@ -77,7 +77,7 @@ class AISystem(TimeStampedModel):
         blank=True,
         related_name="owned_systems",
     )
-    screening = models.JSONField(default=dict)
+    screening = models.JSONField(default=dict, blank=True)
     screening_category = models.CharField(
         max_length=16, choices=ScreeningCategory, default=ScreeningCategory.MINIMAL_RISK
     )
@@ -140,7 +140,7 @@ class ModelVersion(TimeStampedModel):
     system = models.ForeignKey(AISystem, on_delete=models.PROTECT, related_name="versions")
     version = models.CharField(max_length=64)
     labels = models.JSONField()
-    flagged_labels = models.JSONField(default=list)
+    flagged_labels = models.JSONField(default=list, blank=True)
     description = models.TextField(blank=True)
     artifact_sha256 = models.CharField(max_length=64, blank=True)
     status = models.CharField(

@@ -1,0 +1,144 @@
+"""`manage.py load_demo`: a small online shop, its support-ticket emotion model and a real audit.
+
+Plays every part once, exactly as in real use: the owner records the shop's AI system and its
+vendor; the vendor scores a generated corpus of customer messages with a real offline model
+(VADER-based, `examples/demo_model.py`) and submits the predictions through the HTTP API with a
+vendor token (`examples/vendor_submit.py`, against a server started here for the purpose); the
+audit runs; the PDF report is written to a path printed on screen with the findings.
+"""
+
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler, get_internal_wsgi_application
+from django.db import transaction
+
+from governance.models import AISystem, Membership, ModelVersion, Organization, Role, Vendor
+from governance.services import (
+    membership_add,
+    organization_create,
+    system_create,
+    vendor_create,
+    vendor_token_issue,
+    version_register,
+)
+
+ORGANIZATION = "Thistle & Thread Online Shop"
+OWNER_EMAIL = "owner@thistle-thread.example"
+MEMBERS = [
+    ("reviewer1@thistle-thread.example", Role.REVIEWER),
+    ("reviewer2@thistle-thread.example", Role.REVIEWER),
+    ("auditor@thistle-thread.example", Role.VIEWER),
+]
+DEMO_PASSWORD = "attune-demo-2026"
+VENDOR = "Feelwise Analytics"
+SYSTEM = "Support-ticket emotion triage"
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - signature of the standard library
+        return
+
+
+class Command(BaseCommand):
+    help = "Create the demo shop, submit a scored corpus through the API, audit it, write the PDF."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rows", type=int, default=4000)
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "var" / "demo"))
+
+    def handle(self, *args, rows: int, seed: int, out: str, **options):
+        from examples import demo_corpus, demo_model, vendor_submit
+
+        out_dir = Path(out)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        organization, version, vendor = self._records(demo_model)
+        owner = Membership.objects.get(organization=organization, role=Role.OWNER).user
+        with transaction.atomic():
+            token = vendor_token_issue(actor=owner, vendor=vendor, label="demo upload").secret
+
+        corpus = demo_model.score_corpus(demo_corpus.generate(n=rows, seed=seed))
+        predictions = demo_model.write_predictions(corpus, out_dir / "predictions.csv")
+        self.stdout.write(f"Scored {len(corpus)} customer messages with {demo_model.MODEL_NAME} "
+                          f"{demo_model.MODEL_VERSION} -> {predictions}")
+
+        server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+        server.set_app(get_internal_wsgi_application())
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        base_url = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            result = vendor_submit.submit(
+                base_url=base_url,
+                token=token,
+                version=str(version.pk),
+                file=str(predictions),
+                sensitive=list(demo_model.SENSITIVE_COLUMNS),
+                features=list(demo_model.FEATURE_COLUMNS),
+                subject_column=demo_model.SUBJECT_COLUMN,
+                explain=True,
+                report_out=str(out_dir / "audit-report.pdf"),
+                timeout=600,
+            )
+        except vendor_submit.SubmitError as exc:
+            raise CommandError(f"The demo submission failed: {exc}") from exc
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.stdout.write(vendor_submit.format_summary(result))
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"PDF audit report: {result['report_path']}"))
+        self.stdout.write(
+            f"Sign in at http://127.0.0.1:8000/login/ as {OWNER_EMAIL} (owner) or "
+            f"{MEMBERS[0][0]} (reviewer), password {DEMO_PASSWORD}"
+        )
+        self.stdout.write(f"Vendor token for the API (shown once): {token}")
+
+    @transaction.atomic
+    def _records(self, demo_model) -> tuple[Organization, ModelVersion, Vendor]:
+        """The demo shop's records, created on the first run and reused afterwards."""
+        organization = Organization.objects.filter(name=ORGANIZATION).first()
+        if organization is None:
+            organization, _ = organization_create(name=ORGANIZATION, owner_email=OWNER_EMAIL)
+        owner = Membership.objects.get(organization=organization, role=Role.OWNER).user
+        for email, role in MEMBERS:
+            if not Membership.objects.filter(organization=organization, user__email=email).exists():
+                membership_add(actor=owner, organization=organization, email=email, role=role)
+        users = get_user_model().objects.filter(
+            email__in=[OWNER_EMAIL, *(email for email, _ in MEMBERS)]
+        )
+        for user in users:
+            if not user.has_usable_password():
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+        vendor = Vendor.objects.filter(organization=organization, name=VENDOR).first() or vendor_create(
+            actor=owner, organization=organization, name=VENDOR, contact_email="support@feelwise.example"
+        )
+        system = AISystem.objects.filter(organization=organization, name=SYSTEM).first() or system_create(
+            actor=owner,
+            organization=organization,
+            name=SYSTEM,
+            purpose=(
+                "Read the emotion in customers' support messages and send angry or worried "
+                "customers to a senior agent first."
+            ),
+            vendor=vendor,
+            modality="text",
+            subjects="customers",
+            context="customer_service",
+        )
+        version = ModelVersion.objects.filter(system=system, version=demo_model.MODEL_VERSION).first()
+        if version is None:
+            version = version_register(
+                actor=owner,
+                system=system,
+                version=demo_model.MODEL_VERSION,
+                labels=list(demo_model.LABELS),
+                flagged_labels=list(demo_model.FLAGGED_LABELS),
+                description=f"{demo_model.MODEL_NAME}: VADER valence plus cue words, offline.",
+            )
+        return organization, version, vendor

@@ -1,0 +1,154 @@
+"""The steps of one audit on a stored batch, as plain functions the Celery tasks call.
+
+Reading goes straight from the stored Parquet's dictionary columns to integer codes and into the
+engine; nothing here touches the database, so each step can run in any worker process.
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from audits import engine
+from audits.engine.inequality import with_aif360
+from audits.ingest import read_codes, read_features
+
+CROSSCHECK_SAMPLE = 20_000
+# Rows handed to the explainer, which samples again by row content for its fit and SHAP.
+EXPLAIN_PRESAMPLE = 200_000
+
+
+def chunk_ranges(row_count: int, chunk_rows: int) -> list[tuple[int, int]]:
+    """Row ranges [start, stop) of at most `chunk_rows` rows covering the batch."""
+    chunk_rows = max(1, chunk_rows)
+    return [(start, min(start + chunk_rows, row_count)) for start in range(0, row_count, chunk_rows)]
+
+
+def engine_config(config: dict[str, Any]) -> engine.AuditConfig:
+    return engine.AuditConfig.from_dict({k: v for k, v in config.items() if k != "explain"})
+
+
+def load_encoded(
+    path: Path, config: engine.AuditConfig, row_range: tuple[int, int] | None = None
+) -> engine.Encoded:
+    """The stored rows (or a slice) as the engine's codes, without materialising strings."""
+    coded = read_codes(path, sensitive=config.sensitive, labels=config.labels, row_range=row_range)
+    return engine.encode(
+        y_pred=coded.y_pred,
+        y_true=coded.y_true,
+        labels=config.labels,
+        sensitive={name: coded.sensitive[name].codes for name in config.sensitive},
+        categories={name: coded.sensitive[name].categories for name in config.sensitive},
+        scores=coded.scores or None,
+    )
+
+
+def count_chunk(path: Path, config: dict[str, Any], row_range: tuple[int, int] | None) -> dict:
+    """Counts of one row range, JSON-safe for passing between workers."""
+    encoded = load_encoded(path, engine_config(config), row_range)
+    return engine.count(encoded).to_dict()
+
+
+def merge_counts(parts: Sequence[dict]) -> "engine.Counts":
+    counts = engine.Counts.from_dict(parts[0])
+    for part in parts[1:]:
+        counts = counts.merge(engine.Counts.from_dict(part))
+    return counts
+
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
+
+
+def merge_findings(*lists: Sequence[dict]) -> list[dict]:
+    """All findings, most severe first; within a severity the engine's own order is kept."""
+    merged = [finding for findings in lists for finding in findings]
+    return sorted(merged, key=lambda f: SEVERITY_ORDER.get(f.get("severity"), len(SEVERITY_ORDER)))
+
+
+def finalize_counts(counts: "engine.Counts", config: dict[str, Any]) -> dict[str, Any]:
+    """Metrics, intervals, disparities and findings from merged counts, with aif360's
+    inequality figures computed from the same counts."""
+    cfg = engine_config(config)
+    results = engine.finalize(counts, cfg)
+    if results.get("inequality") is not None:
+        results["inequality"]["aif360"] = with_aif360(counts, config=cfg)
+    return results
+
+
+def _sample_rows(row_count: int, size: int, seed: int) -> np.ndarray | None:
+    """Sorted random row numbers (seeded), or None when the batch is small enough to use whole."""
+    if row_count <= size:
+        return None
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(row_count, size=size, replace=False))
+
+
+def _decoded_rows(path: Path, cfg: "engine.AuditConfig", rows: np.ndarray | None) -> dict[str, Any]:
+    """Label and group names (object arrays) of the chosen rows, for the reference libraries."""
+    coded = read_codes(path, sensitive=cfg.sensitive, labels=cfg.labels)
+
+    def take(values: np.ndarray) -> np.ndarray:
+        return values if rows is None else values[rows]
+
+    labels = np.asarray(cfg.labels, dtype=object)
+    return {
+        "y_pred": labels[take(coded.y_pred)],
+        "y_true": None if coded.y_true is None else labels[take(coded.y_true)],
+        "sensitive": {
+            name: np.asarray(coded.sensitive[name].categories, dtype=object)[
+                take(coded.sensitive[name].codes)
+            ]
+            for name in cfg.sensitive
+        },
+    }
+
+
+def crosscheck_rows(path: Path, config: dict[str, Any], results: dict, row_count: int) -> dict:
+    """Recompute the per-group point metrics with fairlearn and aif360 on the same rows.
+
+    Small batches are compared whole against the results; larger ones on a seeded sample, where
+    the engine recomputes its own figures on exactly the rows the references see.
+    """
+    cfg = engine_config(config)
+    rows = _sample_rows(row_count, 2 * CROSSCHECK_SAMPLE, cfg.seed)
+    decoded = _decoded_rows(path, cfg, rows)
+    return engine.crosscheck(
+        **decoded,
+        labels=cfg.labels,
+        flagged_labels=cfg.flagged_labels,
+        results=results,
+        sample=CROSSCHECK_SAMPLE,
+        seed=cfg.seed,
+    )
+
+
+def explain_rows(
+    path: Path, config: dict[str, Any], features: Sequence[str], row_count: int
+) -> dict[str, Any]:
+    """The explainability section: surrogate, SHAP importance and proxies on a sample."""
+    cfg = engine_config(config)
+    if not features:
+        return {
+            "provided": False,
+            "reason": "The batch declared no feature columns, so there is nothing to explain.",
+        }
+    rows = _sample_rows(row_count, EXPLAIN_PRESAMPLE, cfg.seed)
+    sample = read_features(path, list(features), rows)
+    columns: dict[str, np.ndarray] = {}
+    for name, column in sample.features.items():
+        if column.kind == "numeric":
+            columns[name] = column.values
+        else:
+            names = np.asarray([*column.categories, None], dtype=object)
+            columns[name] = names[np.where(column.values < 0, len(column.categories), column.values)]
+    decoded = _decoded_rows(path, cfg, rows)
+    result = engine.explain(
+        features=columns,
+        predictions=decoded["y_pred"],
+        labels=cfg.labels,
+        sensitive=decoded["sensitive"],
+        flagged_labels=cfg.flagged_labels,
+        seed=cfg.seed,
+    )
+    return result.to_dict()
