@@ -11,10 +11,16 @@ from typing import Any
 import numpy as np
 
 from audits import engine
+from audits.engine.explain import ExplainInputError
 from audits.engine.inequality import with_aif360
 from audits.ingest import read_codes, read_features
 
 CROSSCHECK_SAMPLE = 20_000
+NO_FEATURES = (
+    "The batch declared no feature columns, so Attune cannot say which inputs drive the model "
+    "or whether any of them stands in for a protected attribute."
+)
+NOT_EXPLAINED = "Explanations were not computed: {reason}."
 # Rows handed to the explainer, which samples again by row content for its fit and SHAP.
 EXPLAIN_PRESAMPLE = 200_000
 
@@ -60,9 +66,14 @@ def merge_counts(parts: Sequence[dict]) -> "engine.Counts":
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 
+FINDING_KEYS = ("attribute", "label", "metric", "value", "ci_low", "ci_high")
+
+
 def merge_findings(*lists: Sequence[dict]) -> list[dict]:
-    """All findings, most severe first; within a severity the engine's own order is kept."""
-    merged = [finding for findings in lists for finding in findings]
+    """All findings in one shape, most severe first; within a severity the order is kept."""
+    merged = [
+        {**dict.fromkeys(FINDING_KEYS), **finding} for findings in lists for finding in findings
+    ]
     return sorted(merged, key=lambda f: SEVERITY_ORDER.get(f.get("severity"), len(SEVERITY_ORDER)))
 
 
@@ -125,14 +136,12 @@ def crosscheck_rows(path: Path, config: dict[str, Any], results: dict, row_count
 
 def explain_rows(
     path: Path, config: dict[str, Any], features: Sequence[str], row_count: int
-) -> dict[str, Any]:
-    """The explainability section: surrogate, SHAP importance and proxies on a sample."""
+) -> dict[str, Any] | str:
+    """The explainability section (surrogate, SHAP importance, proxies) on a sample, or the
+    plain reason why there is none."""
     cfg = engine_config(config)
     if not features:
-        return {
-            "provided": False,
-            "reason": "The batch declared no feature columns, so there is nothing to explain.",
-        }
+        return NO_FEATURES
     rows = _sample_rows(row_count, EXPLAIN_PRESAMPLE, cfg.seed)
     sample = read_features(path, list(features), rows)
     columns: dict[str, np.ndarray] = {}
@@ -143,12 +152,26 @@ def explain_rows(
             names = np.asarray([*column.categories, None], dtype=object)
             columns[name] = names[np.where(column.values < 0, len(column.categories), column.values)]
     decoded = _decoded_rows(path, cfg, rows)
-    result = engine.explain(
-        features=columns,
-        predictions=decoded["y_pred"],
-        labels=cfg.labels,
-        sensitive=decoded["sensitive"],
-        flagged_labels=cfg.flagged_labels,
-        seed=cfg.seed,
-    )
+    try:
+        result = engine.explain(
+            features=columns,
+            predictions=decoded["y_pred"],
+            labels=cfg.labels,
+            sensitive=decoded["sensitive"],
+            flagged_labels=cfg.flagged_labels,
+            seed=cfg.seed,
+        )
+    except ExplainInputError as exc:
+        return NOT_EXPLAINED.format(reason=exc)
     return result.to_dict()
+
+
+def explanation_missing_finding(reason: str) -> dict[str, Any]:
+    """An owner-readable note that the audit holds no explanation, and why."""
+    return {
+        "severity": "info",
+        "title": "No explanation of what drives the model",
+        "text": reason,
+        "clauses": ["EU AI Act Art. 13(3)(b)(iv)"],
+        "verdict": "insufficient_data",
+    }

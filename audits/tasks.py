@@ -93,13 +93,17 @@ def audit_run_finalize(parts: list[dict], run_id: str, timings: dict[str, Any]) 
         timings["crosscheck"] = time.perf_counter() - clock
         if run.config.get("explain", True):
             clock = time.perf_counter()
-            results["explainability"] = pipeline.explain_rows(
+            explained = pipeline.explain_rows(
                 path, run.config, run.batch.features, run.batch.row_count
             )
             timings["explain"] = time.perf_counter() - clock
-            results["findings"] = pipeline.merge_findings(
-                results["findings"], results["explainability"].get("findings", [])
-            )
+            if isinstance(explained, str):
+                results["explainability_skipped"] = explained
+                extra = [pipeline.explanation_missing_finding(explained)]
+            else:
+                results["explainability"] = explained
+                extra = explained.get("findings", [])
+            results["findings"] = pipeline.merge_findings(results["findings"], extra)
         audit_run_finish(
             run_id=run_id,
             results=results,

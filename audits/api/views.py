@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -142,6 +142,12 @@ class AuditFileView(APIView):
     renderer_classes = [PassthroughRenderer]
     content_type = ""
     suffix = ""
+
+    def handle_exception(self, exc):
+        # Errors are JSON whatever file type was asked for.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
 
     def render(self, context: dict) -> bytes | str:
         raise TypeError("subclasses render the file")

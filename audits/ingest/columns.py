@@ -178,8 +178,9 @@ def plan_columns(names: Sequence[str], spec: Spec, collector: ErrorCollector) ->
         assigned = _assign((spec.subject_column,), SUBJECT, roles, present, collector, missing)
         subject = assigned[0] if assigned else None
     if spec.features is None:
-        declared_features = tuple(name for name in names if name and name not in roles)
-        declared_features = tuple(n for n in declared_features if not n.startswith(SCORE_PREFIX))
+        declared_features = tuple(
+            name for name in names if name not in roles and not name.startswith(SCORE_PREFIX)
+        )
     else:
         declared_features = spec.features
     features = _assign(declared_features, FEATURE, roles, present, collector, missing)

@@ -261,7 +261,8 @@ def _group_codes(
     collector: ErrorCollector,
     warnings: list[str],
 ) -> tuple[np.ndarray, tuple[str, ...]] | None:
-    """Codes into the sorted normalised groups; warns when spellings merge or differ in case."""
+    """Codes into the normalised groups (sorted, missing last); warns when spellings merge or
+    differ in case."""
     encoded = _as_dictionary(column, name, collector)
     if encoded is None:
         return None
@@ -285,7 +286,8 @@ def _group_codes(
                     spellings.setdefault(code, set()).add(value)
             lookup[position] = code
         parts.append(lookup[indices])
-    categories = sorted(group_code)
+    # The engine's canonical order: by name, the missing group last.
+    categories = sorted(group_code, key=lambda group: (group == MISSING_GROUP, group))
     order = np.empty(len(categories), dtype=np.int32)
     for new_code, group in enumerate(categories):
         order[group_code[group]] = new_code

@@ -106,11 +106,12 @@ def ingest_file(
         del table
         keep = _consent_mask(normalised, consent_filter)
         timings["validate"] = time.perf_counter() - mark
+        # Before writing: a failed read of the upload must leave the destination untouched.
+        sha256, timings["hash"] = hashing.result()
         mark = time.perf_counter()
         stored, groups = _stored_table(normalised, plan, spec, keep)
         normalized_sha256 = write_atomically(stored, destination)
         timings["write"] = time.perf_counter() - mark
-        sha256, timings["hash"] = hashing.result()
     timings["total"] = time.perf_counter() - started
     row_count = stored.num_rows
     return IngestResult(

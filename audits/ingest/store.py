@@ -2,8 +2,9 @@
 
 Layout: `y_pred`, `y_true`?, `score_<label>`*, the sensitive columns, the features, the subject
 column? (pseudonyms only). Labels and groups are dictionary columns whose dictionaries are the
-label list and the sorted groups; the schema metadata key `attune.ingest` records them, so that
-every row slice of a file decodes to the same categories and slice counts can be added.
+label list and the groups (by name, missing last); the schema metadata key `attune.ingest`
+records them, so that every row slice of a file decodes to the same categories and slice counts
+can be added.
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ class IngestResult:
 
 @dataclass(frozen=True)
 class CodedColumn:
-    """Integer codes into `categories`; -1 marks a missing value (only ever in features)."""
+    """Integer codes into `categories` (sorted by name, the missing group "(missing)" last; it
+    appears only if some row is missing). Codes are never -1 here."""
 
     codes: np.ndarray
     categories: tuple[str, ...]

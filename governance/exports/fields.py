@@ -157,3 +157,20 @@ def date_text(moment_value: datetime | None) -> str:
 
 def or_not_recorded(value_text: str) -> str:
     return value_text if value_text.strip() else NOT_RECORDED
+
+
+ERR_NOT_A_DIGEST = (
+    "{where}.{key} must be a SHA-256 digest (64 lowercase hex digits), got {value!r}."
+)
+DIGEST_LENGTH = 64
+HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def digest(parent: Mapping[str, Any], key: str, *, where: str, optional: bool = False) -> str:
+    """A SHA-256 hex digest; with ``optional``, ``None`` or ``""`` reads as ``""``."""
+    raw = value(parent, key, where=where)
+    if optional and (raw is None or raw == ""):
+        return ""
+    if not isinstance(raw, str) or len(raw) != DIGEST_LENGTH or not set(raw) <= HEX_DIGITS:
+        raise ExportDataError(ERR_NOT_A_DIGEST.format(where=where, key=key, value=raw))
+    return raw

@@ -45,8 +45,8 @@ def test_a_pandas_parquet_file_with_categories_round_trips(uploader):
     coded = read_codes(uploader.destination, sensitive=["gender"], labels=LABELS)
     assert coded.y_pred.tolist() == [1, 0, 1, 2]  # joy, anger, joy, neutral
     assert coded.y_true.tolist() == [1, 1, 1, 2]
-    assert coded.sensitive["gender"].categories == ("(missing)", "f", "m")
-    assert coded.sensitive["gender"].codes.tolist() == [1, 0, 2, 1]
+    assert coded.sensitive["gender"].categories == ("f", "m", "(missing)")  # missing last
+    assert coded.sensitive["gender"].codes.tolist() == [0, 2, 1, 0]
     assert coded.scores["joy"].tolist() == [0.9, 0.2, 0.6, 0.0]
 
 

@@ -10,7 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from audits.ingest import errors as msg
-from audits.ingest.sniff import HEAD_BYTES, resolve_format
+from audits.ingest import sniff
+from audits.ingest.sniff import HEAD_BYTES, line_blocks, resolve_format
 from tests.audits.ingest.helpers import csv_bytes, error
 
 GOOD = csv_bytes("y_pred,gender", "joy,f", "anger,m")
@@ -162,3 +163,33 @@ def test_the_ingest_package_imports_without_django():
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def test_line_blocks_end_at_line_breaks_and_grow_for_long_lines(tmp_path):
+    path = tmp_path / "lines.csv"
+    data = b"ab\ncdefghijklmnop\r\nq\rrs"
+    path.write_bytes(data)
+
+    blocks = [bytes(buffer[:end]) for buffer, end in line_blocks(path, size=4)]
+
+    # The 16-byte line doubles the 4-byte buffer twice; "rs" has no line break and comes last.
+    assert blocks == [b"ab\n", b"cdefghijklmnop\r\n", b"q\r", b"rs"]
+
+
+def test_multibyte_characters_across_scan_blocks_are_valid_utf8(tmp_path, monkeypatch):
+    monkeypatch.setattr(sniff, "SCAN_BLOCK", 5)
+    path = tmp_path / "accents.csv"
+    path.write_bytes("y_pred,gender\njoy,é\u00e9\u20ac\njoy,f\n".encode())
+
+    report = sniff.scan_bytes(path)
+
+    assert report == sniff.ByteReport(has_nul=False, valid_utf8=True, quote_count=0)
+
+
+def test_scan_bytes_finds_nul_invalid_utf8_and_counts_quotes(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b'y_pred,note\njoy,"a""b"\njoy,\xe9\x00\n')
+
+    report = sniff.scan_bytes(path)
+
+    assert report == sniff.ByteReport(has_nul=True, valid_utf8=False, quote_count=4)
