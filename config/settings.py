@@ -135,6 +135,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SystemStatusEnum": "governance.models.SystemStatus",
         "VersionStatusEnum": "governance.models.VersionStatus",
+        "RunStatusEnum": "audits.models.RunStatus",
     },
 }
 

@@ -130,7 +130,7 @@ class PassthroughRenderer(BaseRenderer):
     """Lets a view return a finished file whatever the client's Accept header says."""
 
     media_type = "*/*"
-    format = None
+    format = "file"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return data

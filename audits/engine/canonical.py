@@ -35,31 +35,48 @@ def _float(value: float) -> float:
     return rounded if rounded else 0.0  # no "-0.0"
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     kind = type(value)
     if kind is float:
         return _float(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind in _AS_IS:
         return value
     if kind is dict:
+        for key in value:
+            if type(key) is not str:
+                error = _Unwritable(CANONICAL_KEY, key)
+                error.path.append(f".{key!r}")
+                raise error
         try:
-            return {key: _plain(item) for key, item in value.items() if _text_key(key)}
+            # Scalars inline: most of a result is flat rows of numbers and text.
+            return {
+                key: item
+                if type(item) in _AS_IS
+                else _float(item)
+                if type(item) is float
+                else _plain(item)
+                for key, item in value.items()
+            }
         except _Unwritable as error:
             error.path.append(_where(value, error))
             raise
     if kind is list or kind is tuple:
         try:
-            return [_plain(item) for item in value]
+            return [
+                item
+                if type(item) in _AS_IS
+                else _float(item)
+                if type(item) is float
+                else _plain(item)
+                for item in value
+            ]
         except _Unwritable as error:
             error.path.append(_where(value, error))
             raise
     return _other(value)
-
-
-def _text_key(key: Any) -> bool:
-    if type(key) is not str:
-        raise _Unwritable(CANONICAL_KEY, key)
-    return True
 
 
 def _where(container: Any, error: _Unwritable) -> str:

@@ -36,9 +36,9 @@ class Counts:
     `cells` (m x k): codes into `categories` of each observed combination of the `attributes`,
     sorted; `confusion` (m x T x L): rows per (true, predicted) label, T = L with ground truth,
     else 1; `score_hist` and `score_sum` (m x S x P x (score_bins + 1)): per score label, rows
-    and summed scores (units of 2**-32) per bin, P = 2 (true label is / is not the score's
-    label) with ground truth, else 1. Only observed groups appear, so equal data give equal
-    counts however they were chunked.
+    and summed scores (units of 2**-32) per bin; with ground truth P = 2 (index 1: the true label
+    is the score's label, 0: it is not), else P = 1. Only observed groups appear, so equal data
+    give equal counts however they were chunked.
     """
 
     labels: tuple[str, ...]

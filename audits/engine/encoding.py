@@ -36,7 +36,7 @@ ENCODE_SCORE_LABEL = "scores names {label!r}, which is not one of the labels"
 ENCODE_SCORE_VALUE = "score_{label} row {row}: {value!r} is not a number in [0, 1]"
 
 # Object columns of this many rows or more are first grouped by object identity (see
-# `_object_codes`); below it the plain hash factorization is already fast.
+# `_hash_keys`); below it the plain hash factorization is already fast.
 _IDENTITY_MIN_ROWS = 1 << 16
 _IDENTITY_PROBE = 4096
 _IDENTITY_MAX_DISTINCT = 256
@@ -282,15 +282,16 @@ def _check_categories(
 def _encode_scores(values: Any, *, label: str, n: int) -> np.ndarray:
     column = f"score_{label}"
     array = _as_column(values, column=column, expected=n)
-    if array.dtype.kind not in "fiub":
-        for row, value in enumerate(array):
+    try:
+        scores = np.ascontiguousarray(array, dtype=np.float64)
+    except (TypeError, ValueError):  # text or None somewhere: find the first such row
+        for row, value in enumerate(array.tolist()):
             try:
-                number = float(value)
+                float(value)
             except (TypeError, ValueError):
-                number = math.nan
-            if not 0.0 <= number <= 1.0:
-                raise AuditInputError(ENCODE_SCORE_VALUE.format(label=label, row=row, value=value))
-    scores = np.ascontiguousarray(array, dtype=np.float64)
+                message = ENCODE_SCORE_VALUE.format(label=label, row=row, value=value)
+                raise AuditInputError(message) from None
+        raise
     low, high = scores.min(), scores.max()  # NaN propagates and fails both tests
     if not (low >= 0.0 and high <= 1.0):
         row = _first_row(~((scores >= 0.0) & (scores <= 1.0)))

@@ -31,6 +31,12 @@ HIGH, MEDIUM, LOW, INFO = "high", "medium", "low", "info"
 FLAG, PASS, INSUFFICIENT = "flag", "pass", "insufficient_data"
 _RANK = {HIGH: 0, MEDIUM: 1, LOW: 2, INFO: 3}
 
+METRIC_NAMES = {
+    SELECTION_RATE: "selection rate",
+    TRUE_POSITIVE_RATE: "true positive rate",
+    FALSE_POSITIVE_RATE: "false positive rate",
+    ACCURACY: "accuracy",
+}
 METRIC_WORDS = {
     SELECTION_RATE: "how often rows get the label (selection rate)",
     TRUE_POSITIVE_RATE: "how often the true label is found (true positive rate)",
@@ -83,7 +89,10 @@ def _times(ratio_row: dict, *, config: AuditConfig) -> tuple[str, str]:
     times = _num(1 / value) if value else "infinitely many"
     level = f"{100 * config.confidence:g}% CI"
     if low is None or high is None:
-        return times, "(no interval: too little data)"
+        return (
+            times,
+            "(no interval computed)" if config.bootstrap == 0 else "(no interval: too little data)",
+        )
     if high <= 0:
         return times, f"({level} unbounded)"
     if low <= 0:
@@ -95,10 +104,12 @@ def verdict(row: dict, *, config: AuditConfig) -> tuple[str, str]:
     """(verdict, severity) of one defined ratio row (or accuracy ratio row)."""
     alpha = significance_level(config)
     if row["ci_low"] is None or row["ci_high"] is None:
-        if config.bootstrap == 0 and row["p_value"] is not None:
+        if config.bootstrap == 0 and row["p_value"] is not None:  # no intervals asked for
             if not row["flagged"]:
                 return PASS, INFO
-            return (FLAG, HIGH) if row["p_value"] < alpha else (INSUFFICIENT, MEDIUM)
+            if row["p_value"] < alpha:
+                return FLAG, HIGH if row["significant_holm"] else MEDIUM
+            return INSUFFICIENT, MEDIUM
         return INSUFFICIENT, MEDIUM if row["flagged"] else LOW
     if row["flagged"]:
         if row["significant"]:
@@ -111,6 +122,16 @@ def verdict(row: dict, *, config: AuditConfig) -> tuple[str, str]:
 
 def _closing(row: dict, result: str, severity: str, *, config: AuditConfig, family: int) -> str:
     level = f"{100 * config.confidence:g}%"
+    if row["ci_low"] is None and config.bootstrap == 0 and row["p_value"] is not None:
+        test = f"a two-proportion test gives p = {row['p_value']:.2g}"
+        if result == FLAG and severity == HIGH:
+            return f"Without intervals (bootstrap off), {test}: chance is an unlikely explanation."
+        if result == FLAG:
+            return (
+                f"Without intervals (bootstrap off), {test}, but allowing for the {family} "
+                "comparisons in this audit (Holm) it could still be chance."
+            )
+        return f"Without intervals (bootstrap off), {test}: this could be chance."
     if result == FLAG and severity == HIGH:
         return f"The {level} interval excludes equal rates, so chance is an unlikely explanation."
     if result == FLAG:
@@ -182,6 +203,14 @@ def _rate_finding(row: dict, words: _Words, *, config: AuditConfig, family: int)
             f"groups belongs in the instructions for use ({GROUP_PERFORMANCE})."
         )
         clauses = [GROUP_PERFORMANCE, BIAS_EXAMINATION]
+    if result == INSUFFICIENT and row["flagged"]:
+        title = f"Possibly: {title[0].lower()}{title[1:]} (not conclusive)"
+    elif result == INSUFFICIENT:
+        title = (
+            f"Cannot confirm that {METRIC_NAMES[metric]}"
+            f"{'' if label is None else ' for ' + words.label(label)} is similar across "
+            f"{row['attribute']}"
+        )
     text += " " + _closing(row, result, severity, config=config, family=family)
     return _finding(
         severity, title, text, clauses, row=row, result=result, label=label, metric=metric
@@ -292,17 +321,17 @@ def _undefined_findings(rows: list[dict], words: _Words) -> list[dict]:
         where = ", ".join(attributes)
         name = words.label(label) if label else "accuracy"
         if reason == ZERO_RATES:
-            title = f"No comparison possible for {name}: the rate is zero everywhere"
+            title = f"No comparison possible for {name} ({METRIC_NAMES[metric]}): zero everywhere"
             text = (
-                f"For {where}, every group compared has a {metric.replace('_', ' ')} of 0 for "
+                f"For {where}, every group compared has a {METRIC_NAMES[metric]} of 0 for "
                 f"{name}, so the ratio is 0/0 and undefined. That is not a pass: the data shows "
                 "nothing either way."
             )
         else:
-            title = f"No comparison possible for {name} ({metric.replace('_', ' ')})"
+            title = f"No comparison possible for {name} ({METRIC_NAMES[metric]})"
             text = (
                 f"For {where}, fewer than two groups have rows that define the "
-                f"{metric.replace('_', ' ')} for {name} (for example no row whose true label is "
+                f"{METRIC_NAMES[metric]} for {name} (for example no row whose true label is "
                 f"{name}), so it cannot be compared."
             )
         found.append(

@@ -33,22 +33,22 @@ from .results import point_metrics
 
 CROSSCHECK_RESULTS = "results must be a finished audit's results (with config and attributes)"
 CROSSCHECK_LENGTH = "column {column!r} has {length} rows, but y_pred has {expected}"
+CROSSCHECK_COLUMN = "sensitive has no column {column!r}, which the audit used"
 
 
 def _text(values: Any) -> np.ndarray:
-    """Attune's null rule, written independently of `encode`: null or "" -> "(missing)"."""
+    """Attune's null rule, written independently of `encode`: null or "" -> "(missing)",
+    integral floats by their integer text, anything else by `str`."""
     import pandas as pd
 
-    array = np.asarray(values, dtype=object)
-    out = np.empty(array.shape[0], dtype=object)
-    for i, value in enumerate(array.tolist()):
-        if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
-            out[i] = MISSING
-        elif isinstance(value, float) and value.is_integer():
-            out[i] = str(int(value))
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    names = []
+    for value in distinct:
+        if isinstance(value, float) and value.is_integer():
+            names.append(str(int(value)))
         else:
-            out[i] = str(value)
-    return out
+            names.append(str(value) if value != "" else MISSING)
+    return np.asarray([*names, MISSING], dtype=object)[codes]
 
 
 def _sample_rows(columns: list[np.ndarray], *, size: int, seed: int) -> np.ndarray:
@@ -226,6 +226,9 @@ def crosscheck(
     predicted = np.asarray(y_pred, dtype=object)
     n = predicted.shape[0]
     truth = None if y_true is None else np.asarray(y_true, dtype=object)
+    for column in config.sensitive:
+        if column not in sensitive:
+            raise AuditInputError(CROSSCHECK_COLUMN.format(column=column))
     columns = {c: _text(sensitive[c]) for c in config.sensitive}
     for name, column in [("y_true", truth), *columns.items()]:
         if column is not None and column.shape[0] != n:

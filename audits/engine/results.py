@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from . import disparities as disparity_module
 from . import findings as findings_module
 from .config import ENGINE_VERSION, AuditConfig, AuditInputError
@@ -12,7 +14,15 @@ from .counting import count
 from .counts import Counts
 from .encoding import encode
 from .inequality import from_counts, with_aif360
-from .metrics import build_views, group_rows, metric_rows, overall_rows, table
+from .metrics import (
+    FINALIZE_ATTRIBUTE_UNKNOWN,
+    Table,
+    build_views,
+    group_rows,
+    metric_rows,
+    overall_rows,
+    table,
+)
 from .scores import score_metrics
 
 FINALIZE_EMPTY = "the counts hold no rows"
@@ -25,7 +35,7 @@ def point_metrics(counts: Counts, config: AuditConfig) -> tuple[list, list]:
     return group_rows(views, total=counts.n), metric_rows(views, tables, config=config)
 
 
-def _table(confusion: Any, counts: Counts, config: AuditConfig) -> Any:
+def _table(confusion: np.ndarray, counts: Counts, config: AuditConfig) -> Table:
     return table(
         confusion,
         labels=counts.labels,
@@ -112,8 +122,6 @@ def audit(
     columns = {name: sensitive[name] for name in config.sensitive if name in sensitive}
     missing = [name for name in config.sensitive if name not in sensitive]
     if missing:
-        from .metrics import FINALIZE_ATTRIBUTE_UNKNOWN
-
         raise AuditInputError(
             FINALIZE_ATTRIBUTE_UNKNOWN.format(column=missing[0], available=", ".join(sensitive))
         )

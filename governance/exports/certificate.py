@@ -48,7 +48,6 @@ from reportlab.platypus import CondPageBreak, SimpleDocTemplate, Spacer
 from governance.exports import fields
 from governance.exports.layout import (
     BAD,
-    FONT_MONO,
     FRAME_WIDTH,
     GOOD,
     MARGIN_BOTTOM,
@@ -67,10 +66,10 @@ from governance.exports.layout import (
     paragraph,
     register_fonts,
 )
+from governance.exports.signatures import counted_approvals, ledger_story, signoffs_story
 
 TITLE = "Deployment approval certificate"
 FOOTER_TEMPLATE = "Evidence SHA-256: {digest} - page {page}"
-VERIFY_COMMAND = "python manage.py verify_ledger"
 ROOT = "context"
 APPROVED = "approved"
 REJECTED = "rejected"
@@ -90,44 +89,7 @@ CATEGORIES = {
     "high_risk": ("High-risk", WARNING_EDGE),
     "minimal_risk": ("Minimal risk under the AI Act", GOOD),
 }
-DECISIONS = {
-    "approve": (
-        "APPROVE",
-        GOOD,
-        "Approval: the signer approves deployment of this model version on the evidence "
-        "identified by the digest below, and takes responsibility for that decision.",
-    ),
-    "reject": (
-        "REJECT",
-        BAD,
-        "Rejection: the signer refuses deployment of this model version on the evidence "
-        "identified by the digest below.",
-    ),
-    "abstain": (
-        "ABSTAIN",
-        NEUTRAL,
-        "Abstention: the signer reviewed the evidence identified by the digest below and "
-        "neither approves nor rejects.",
-    ),
-}
-EVIDENCE_TEXT = (
-    "The evidence SHA-256 is the hash of the canonical JSON of the impact assessment revision's "
-    "frozen answers and score, the audit run's result SHA-256, the model version and the "
-    "regulatory screening. A signature counts only for the digest it recorded: if any of that "
-    "evidence changes, the digest changes and earlier signatures no longer count."
-)
-LEDGER_TEXT = (
-    "Every state change is an event in the organization's hash-chained ledger. An event's hash "
-    "is the SHA-256 of the previous event's hash followed by the canonical JSON of the event "
-    "(sequence number, organization, actor, verb, target, payload hash, time), so changing, "
-    "removing or reordering any earlier event changes every hash after it."
-)
-NONE_GIVEN = "none given"
 NONE_LISTED = "none"
-
-
-def _humanise(value: str) -> str:
-    return fields.or_not_recorded(value.replace("_", " "))
 
 
 def _percent(part: int, whole: int) -> str:
@@ -141,7 +103,6 @@ class Certificate:
 
     def __init__(self, context: Mapping[str, Any]) -> None:
         context = fields.mapping(context, where=ROOT)
-        self.context = context
         self.organization = fields.child(context, "organization", where=ROOT)
         self.system = fields.child(context, "system", where=ROOT)
         self.screening = fields.child(context, "screening", where=ROOT)
@@ -164,12 +125,7 @@ class Certificate:
         self.request_id = fields.text(self.request, "id", where=f"{ROOT}.request")
 
     def counted_approvals(self) -> int:
-        return sum(
-            1
-            for index, signoff in enumerate(self.signoffs)
-            if signoff.get("decision") == "approve"
-            and fields.flag(signoff, "counted", where=f"{ROOT}.signoffs[{index}]")
-        )
+        return counted_approvals(self.signoffs, where=f"{ROOT}.signoffs")
 
 
 def _banner(cert: Certificate) -> list:
@@ -193,9 +149,9 @@ def _banner(cert: Certificate) -> list:
         )
         fill = BAD
     else:
-        headline = _humanise(cert.status).upper()
+        headline = fields.words(cert.status).upper()
         detail = (
-            f"This request is {_humanise(cert.status)}: this certificate does not authorise "
+            f"This request is {fields.words(cert.status)}: this certificate does not authorise "
             f"deployment. Decided {decided}; {tally}."
         )
         fill = NEUTRAL
@@ -210,7 +166,7 @@ def _request(cert: Certificate) -> list:
         key_values(
             [
                 ("Request", cert.request_id),
-                ("Status", _humanise(cert.status)),
+                ("Status", fields.words(cert.status)),
                 (
                     "Requested by",
                     fields.or_not_recorded(fields.text(request, "requested_by", where=where)),
@@ -247,9 +203,9 @@ def _system(cert: Certificate) -> list:
                     "Vendor (provider)",
                     fields.or_not_recorded(fields.text(system, "vendor", where=where)),
                 ),
-                ("Input (modality)", _humanise(fields.text(system, "modality", where=where))),
-                ("People analysed", _humanise(fields.text(system, "subjects", where=where))),
-                ("Setting", _humanise(fields.text(system, "context", where=where))),
+                ("Input (modality)", fields.words(fields.text(system, "modality", where=where))),
+                ("People analysed", fields.words(fields.text(system, "subjects", where=where))),
+                ("Setting", fields.words(fields.text(system, "context", where=where))),
                 ("Model version", fields.or_not_recorded(cert.version_name)),
                 ("Output labels", ", ".join(labels) or NONE_LISTED),
                 ("Flagged labels (act on a person)", ", ".join(flagged) or NONE_LISTED),
@@ -417,138 +373,6 @@ def _audit(cert: Certificate) -> list:
     return story
 
 
-def _counted_text(signoff: Mapping[str, Any], evidence: str, signed: str, where: str) -> str:
-    if fields.flag(signoff, "counted", where=where):
-        return "yes"
-    if signed != evidence:
-        return "no: it signed different evidence (the evidence changed after this signature)"
-    return "no"
-
-
-def _signoff(cert: Certificate, index: int, signoff: Mapping[str, Any]) -> list:
-    where = f"{ROOT}.signoffs[{index}]"
-    member = fields.or_not_recorded(fields.text(signoff, "member", where=where))
-    role = _humanise(fields.text(signoff, "role", where=where))
-    decision = fields.choice(signoff, "decision", tuple(DECISIONS), where=where)
-    word, colour, meaning = DECISIONS[decision]
-    signed = fields.digest(signoff, "evidence_sha256", where=where)
-    conditions = fields.text(signoff, "conditions", where=where)
-    expires = fields.moment(signoff, "conditions_expire_at", where=where)
-    ledger_hash = fields.digest(signoff, "ledger_hash", where=where, optional=True)
-    ledger_seq = fields.value(signoff, "ledger_seq", where=where)
-    if ledger_seq is not None:
-        ledger_seq = fields.whole_number(signoff, "ledger_seq", where=where)
-    ledger_text = (
-        f"#{ledger_seq} {ledger_hash}" if ledger_hash and ledger_seq is not None else ledger_hash
-    )
-    rows: list[tuple[str, object]] = [
-        ("Printed name", member),
-        ("Board role", role),
-        ("Meaning of the signature", meaning),
-        (
-            "Signed (date and time, UTC)",
-            fields.second_text(fields.moment(signoff, "at", where=where)),
-        ),
-        ("Reasons", fields.text(signoff, "reasons", where=where) or NONE_GIVEN),
-        ("Conditions", conditions or NONE_LISTED),
-    ]
-    if conditions or expires is not None:
-        rows.append(("Conditions expire (UTC)", fields.second_text(expires)))
-    rows += [
-        ("Evidence SHA-256 signed", signed),
-        ("Counted toward the decision", _counted_text(signoff, cert.evidence, signed, where)),
-        ("Ledger event", fields.or_not_recorded(ledger_text)),
-    ]
-    heading = markup(
-        f'{index + 1}. <font color="#{colour.hexval()[2:]}">{word}</font> \u00b7 '
-        f"{escape(member)} \u2014 {escape(role)}",
-        "h3",
-    )
-    return [heading, key_values(rows, mono=("Evidence SHA-256 signed", "Ledger event"))]
-
-
-def _signoffs(cert: Certificate) -> list:
-    counted = cert.counted_approvals()
-    story: list = [
-        CondPageBreak(6 * cm),
-        paragraph("Board sign-offs", "h1"),
-        paragraph(
-            "Each signature shows the signer's printed name, the date and time of signing in UTC "
-            "and its meaning (21 CFR 11.50), and the exact evidence digest it was made on "
-            f"(11.70). Quorum: {cert.quorum} counted approvals and no rejection; counted "
-            f"approvals: {counted}.",
-            "small",
-        ),
-    ]
-    if not cert.signoffs:
-        story.append(paragraph("No board member has signed this request."))
-    for index, signoff in enumerate(cert.signoffs):
-        story += _signoff(cert, index, signoff)
-    story.append(paragraph("Recusals", "h3"))
-    if cert.recusals:
-        story.append(
-            grid(
-                ["Board member", "Why they could not sign"],
-                [
-                    [
-                        fields.text(recusal, "member", where=f"{ROOT}.recusals[{index}]"),
-                        fields.text(recusal, "reason", where=f"{ROOT}.recusals[{index}]"),
-                    ]
-                    for index, recusal in enumerate(cert.recusals)
-                ],
-                [0.3, 0.7],
-            )
-        )
-    else:
-        story.append(paragraph("No board member recused themselves."))
-    return story
-
-
-def _ledger(cert: Certificate) -> list:
-    where = f"{ROOT}.ledger"
-    events = fields.mapping_list(cert.ledger, "events", where=where)
-    rows = [
-        [
-            str(fields.whole_number(event, "seq", where=f"{where}.events[{index}]")),
-            fields.text(event, "verb", where=f"{where}.events[{index}]"),
-            fields.digest(event, "hash", where=f"{where}.events[{index}]"),
-        ]
-        for index, event in enumerate(events)
-    ]
-    head = fields.digest(cert.ledger, "head", where=where, optional=True)
-    story: list = [
-        CondPageBreak(6 * cm),
-        paragraph("Evidence and ledger", "h1"),
-        key_values([("Evidence SHA-256", cert.evidence)], mono=("Evidence SHA-256",)),
-        Spacer(1, 3),
-        paragraph(EVIDENCE_TEXT, "small"),
-        paragraph("Ledger events of this request", "h3"),
-        paragraph(LEDGER_TEXT, "small"),
-        Spacer(1, 3),
-    ]
-    if rows:
-        story.append(grid(["#", "Event", "Hash"], rows, [0.07, 0.26, 0.67], mono_columns=(2,)))
-    else:
-        story.append(paragraph("No ledger events were recorded for this request."))
-    story += [
-        Spacer(1, 3),
-        key_values(
-            [("Ledger head when issued", fields.or_not_recorded(head))],
-            mono=("Ledger head when issued",),
-        ),
-        paragraph("How a third party checks this certificate", "h3"),
-        markup(
-            f'Run <font name="{FONT_MONO}">{VERIFY_COMMAND}</font> on the platform: it recomputes '
-            "every hash of the chain and names the first event that does not match. Then compare "
-            "the hashes above with the verified chain."
-        ),
-        Spacer(1, 3),
-    ]
-    if cert.verify_instructions:
-        story.append(paragraph(cert.verify_instructions))
-    return story
-
-
 def render_certificate_pdf(context: Mapping) -> bytes:
     """The approval certificate of a decided deployment request as A4 PDF bytes (see the module
     docstring for ``context``). Raises ``ExportDataError`` naming the first bad field."""
@@ -574,8 +398,19 @@ def render_certificate_pdf(context: Mapping) -> bytes:
     story += _screening(cert)
     story += _assessment(cert)
     story += _audit(cert)
-    story += _signoffs(cert)
-    story += _ledger(cert)
+    story += signoffs_story(
+        signoffs=cert.signoffs,
+        recusals=cert.recusals,
+        quorum=cert.quorum,
+        evidence=cert.evidence,
+        where=ROOT,
+    )
+    story += ledger_story(
+        ledger=cert.ledger,
+        evidence=cert.evidence,
+        verify_instructions=cert.verify_instructions,
+        where=f"{ROOT}.ledger",
+    )
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,

@@ -20,6 +20,11 @@ ERR_NOT_BOOL = "{where}.{key} must be true or false, got {value!r}."
 ERR_NOT_INT = "{where}.{key} must be a whole number, got {value!r}."
 ERR_BAD_DATE = "{where}.{key} is not an ISO 8601 date-time: {value!r}."
 ERR_NOT_ONE_OF = "{where}.{key} must be one of {allowed}, got {value!r}."
+ERR_NOT_A_DIGEST = (
+    "{where}.{key} must be a SHA-256 digest (64 lowercase hex digits), got {value!r}."
+)
+DIGEST_LENGTH = 64
+HEX_DIGITS = frozenset("0123456789abcdef")
 
 NOT_RECORDED = "not recorded"
 
@@ -155,15 +160,13 @@ def date_text(moment_value: datetime | None) -> str:
     return moment_value.strftime("%Y-%m-%d")
 
 
+def words(value_text: str) -> str:
+    """A choice value as words: ``"job_applicants"`` -> ``"job applicants"``."""
+    return or_not_recorded(value_text.replace("_", " "))
+
+
 def or_not_recorded(value_text: str) -> str:
     return value_text if value_text.strip() else NOT_RECORDED
-
-
-ERR_NOT_A_DIGEST = (
-    "{where}.{key} must be a SHA-256 digest (64 lowercase hex digits), got {value!r}."
-)
-DIGEST_LENGTH = 64
-HEX_DIGITS = frozenset("0123456789abcdef")
 
 
 def digest(parent: Mapping[str, Any], key: str, *, where: str, optional: bool = False) -> str:

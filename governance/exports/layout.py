@@ -163,8 +163,10 @@ def grid(
     widths: Sequence[float],
     *,
     mono_columns: Sequence[int] = (),
+    highlight: Sequence[int] = (),
 ) -> Table:
-    """A grid with a repeated header row; ``widths`` are fractions of the frame width."""
+    """A grid with a repeated header row; ``widths`` are fractions of the frame width,
+    ``highlight`` lists the 0-based body rows to shade as needing attention."""
     data: list[list[object]] = [[cell(title, "cell_bold") for title in header]]
     for row in rows:
         data.append(
@@ -194,6 +196,9 @@ def grid(
     ]
     commands += [
         ("BACKGROUND", (0, index), (-1, index), ZEBRA_FILL) for index in range(2, len(data), 2)
+    ]
+    commands += [
+        ("BACKGROUND", (0, index + 1), (-1, index + 1), WARNING_FILL) for index in highlight
     ]
     table.setStyle(TableStyle(commands))
     return table

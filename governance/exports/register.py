@@ -245,7 +245,10 @@ def _overview(checked: list[Activity]) -> list:
         grid(
             ["#", "Processing activity", "Legal basis (Art. 6)", "Linked AI systems", "Warnings"],
             rows,
-            [0.05, 0.33, 0.25, 0.27, 0.1],
+            [0.05, 0.31, 0.24, 0.26, 0.14],
+            highlight=[
+                index for index, activity in enumerate(checked) if activity.lists["warnings"]
+            ],
         ),
     ]
 
@@ -292,7 +295,8 @@ def render_register_pdf(
     )
     warned = sum(1 for activity in checked if activity.lists["warnings"])
     story: list = [
-        paragraph(TITLE, "title"),
+        # Two lines on purpose: the title is too wide for one line of A4 at title size.
+        markup(TITLE.replace(" (", "<br/>("), "title"),
         Spacer(1, 4),
         paragraph(org_name, "subtitle"),
         Spacer(1, 10),

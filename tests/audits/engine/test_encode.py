@@ -172,6 +172,10 @@ def test_rows_slices_every_column():
             {"scores": {"joy": [0.5, "high"]}},
             module.ENCODE_SCORE_VALUE.format(label="joy", row=1, value="high"),
         ),
+        (
+            {"scores": {"joy": [None, 0.5]}},
+            module.ENCODE_SCORE_VALUE.format(label="joy", row=0, value=None),
+        ),
     ],
 )
 def test_bad_input_names_the_column_and_row(arguments, message):

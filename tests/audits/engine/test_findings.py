@@ -126,3 +126,12 @@ def test_accuracy_gaps_cite_the_group_performance_clause():
     assert (
         "right for 90.0% of rows with age_band a but for 50.0% with age_band b" in accuracy["text"]
     )
+
+
+def test_without_bootstrap_the_verdict_rests_on_the_two_proportion_test():
+    found = findings_of(rows({"25-34": (1000, 100, 300), "65+": (1000, 200, 300)}), bootstrap=0)
+
+    (anger,) = about(found, "selection_rate", "anger")
+    assert (anger["verdict"], anger["ci_low"]) == ("flag", None)
+    assert "(no interval computed)" in anger["text"]
+    assert "Without intervals (bootstrap off), a two-proportion test gives p = " in anger["text"]

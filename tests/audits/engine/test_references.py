@@ -109,3 +109,19 @@ def test_results_without_config_are_refused():
         )
 
     assert str(error.value) == module.CROSSCHECK_RESULTS
+
+
+def test_a_column_the_audit_used_must_be_given():
+    results, _ = run("binary", rows=200)
+
+    with pytest.raises(AuditInputError) as error:
+        crosscheck(
+            y_pred=["flag"] * 200,
+            y_true=None,
+            sensitive={"gender": ["a"] * 200},
+            labels=BINARY,
+            flagged_labels=("flag",),
+            results=results,
+        )
+
+    assert str(error.value) == module.CROSSCHECK_COLUMN.format(column="age_band")

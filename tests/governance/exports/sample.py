@@ -1,6 +1,9 @@
 """Hand-built export inputs: a decided deployment request and a small Art. 30 register."""
 
 import hashlib
+import io
+
+import pypdf
 
 
 def digest(seed: str) -> str:
@@ -192,3 +195,9 @@ def activity(**overrides) -> dict:
 
 ORGANIZATION = {"name": "Brightside Retail Ltd"}
 GENERATED_AT = "2026-03-12T14:05:09+01:00"
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Each page's text with whitespace collapsed, so wrapped lines compare as one string."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
