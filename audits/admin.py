@@ -8,7 +8,15 @@ from governance.admin import ReadOnlyAdmin
 
 @admin.register(PredictionBatch)
 class PredictionBatchAdmin(ReadOnlyAdmin):
-    list_display = ["id", "model_version", "format", "row_count", "created_at", "expires_at", "purged_at"]
+    list_display = [
+        "id",
+        "model_version",
+        "format",
+        "row_count",
+        "created_at",
+        "expires_at",
+        "purged_at",
+    ]
     list_filter = ["format"]
 
 

@@ -99,7 +99,9 @@ class AuditRun(TimeStampedModel):
             ),
             # Never a partial result: results exist exactly when the run is done.
             models.CheckConstraint(
-                condition=(Q(status=RunStatus.DONE) & Q(results__isnull=False) & ~Q(result_sha256=""))
+                condition=(
+                    Q(status=RunStatus.DONE) & Q(results__isnull=False) & ~Q(result_sha256="")
+                )
                 | (~Q(status=RunStatus.DONE) & Q(results__isnull=True)),
                 name="%(app_label)s_%(class)s_results_only_when_done",
             ),

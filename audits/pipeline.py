@@ -28,7 +28,9 @@ EXPLAIN_PRESAMPLE = 200_000
 def chunk_ranges(row_count: int, chunk_rows: int) -> list[tuple[int, int]]:
     """Row ranges [start, stop) of at most `chunk_rows` rows covering the batch."""
     chunk_rows = max(1, chunk_rows)
-    return [(start, min(start + chunk_rows, row_count)) for start in range(0, row_count, chunk_rows)]
+    return [
+        (start, min(start + chunk_rows, row_count)) for start in range(0, row_count, chunk_rows)
+    ]
 
 
 def engine_config(config: dict[str, Any]) -> engine.AuditConfig:
@@ -150,7 +152,9 @@ def explain_rows(
             columns[name] = column.values
         else:
             names = np.asarray([*column.categories, None], dtype=object)
-            columns[name] = names[np.where(column.values < 0, len(column.categories), column.values)]
+            columns[name] = names[
+                np.where(column.values < 0, len(column.categories), column.values)
+            ]
     decoded = _decoded_rows(path, cfg, rows)
     try:
         result = engine.explain(

@@ -8,9 +8,9 @@ from governance.selectors import version_list
 
 def batch_list(*, actor) -> QuerySet[PredictionBatch]:
     """Batches of the model versions the caller can see."""
-    return PredictionBatch.objects.filter(model_version__in=version_list(actor=actor)).select_related(
-        "model_version__system__organization", "model_version__system__vendor"
-    )
+    return PredictionBatch.objects.filter(
+        model_version__in=version_list(actor=actor)
+    ).select_related("model_version__system__organization", "model_version__system__vendor")
 
 
 def audit_run_list(*, actor) -> QuerySet[AuditRun]:

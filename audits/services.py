@@ -21,7 +21,9 @@ from governance.models import ModelVersion
 from governance.permissions import require_owner_or_system_vendor
 
 SENSITIVE_NOT_IN_BATCH = "These columns were not declared sensitive in the batch: {columns}."
-BATCH_PURGED = "The rows of this batch were deleted (retention or erasure); it cannot be audited again."
+BATCH_PURGED = (
+    "The rows of this batch were deleted (retention or erasure); it cannot be audited again."
+)
 AUDIT_OPTIONS = (
     "intersections",
     "min_group_size",
@@ -193,8 +195,10 @@ def audit_run_finish(
     timings: dict[str, float],
 ) -> AuditRun:
     """Store the results once; a second finisher (a retried task) changes nothing."""
-    run = AuditRun.objects.select_for_update().select_related("batch__model_version__system").get(
-        pk=run_id
+    run = (
+        AuditRun.objects.select_for_update()
+        .select_related("batch__model_version__system")
+        .get(pk=run_id)
     )
     if run.status in (RunStatus.DONE, RunStatus.FAILED):
         return run
@@ -225,8 +229,10 @@ def audit_run_finish(
 @transaction.atomic
 def audit_run_fail(*, run_id: str, error: str) -> AuditRun:
     """End a run as failed with a clear error and no results."""
-    run = AuditRun.objects.select_for_update().select_related("batch__model_version__system").get(
-        pk=run_id
+    run = (
+        AuditRun.objects.select_for_update()
+        .select_related("batch__model_version__system")
+        .get(pk=run_id)
     )
     if run.status in (RunStatus.DONE, RunStatus.FAILED):
         return run

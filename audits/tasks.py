@@ -110,7 +110,9 @@ def audit_run_finalize(parts: list[dict], run_id: str, timings: dict[str, Any]) 
             result_sha256=engine.result_sha256(results),
             engine_version=engine.ENGINE_VERSION,
             input_sha256=storage.file_sha256(path),
-            timings={k: round(float(v), 6) if isinstance(v, float) else v for k, v in timings.items()},
+            timings={
+                k: round(float(v), 6) if isinstance(v, float) else v for k, v in timings.items()
+            },
         )
     except Exception as exc:
         _fail(run_id, exc)

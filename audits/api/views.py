@@ -45,7 +45,12 @@ class BatchUploadView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": s.BatchUploadInput},
-        responses={201: s.BatchOutput, 200: s.BatchOutput, 400: OpenApiResponse(), 413: OpenApiResponse()},
+        responses={
+            201: s.BatchOutput,
+            200: s.BatchOutput,
+            400: OpenApiResponse(),
+            413: OpenApiResponse(),
+        },
     )
     def post(self, request, pk):
         length = request.META.get("CONTENT_LENGTH") or "0"
@@ -79,10 +84,13 @@ class BatchUploadView(APIView):
                 )
             except IngestError as exc:
                 return bad_request(
-                    exc.errors, detail=BATCH_REJECTED.format(total=exc.total), total_errors=exc.total
+                    exc.errors,
+                    detail=BATCH_REJECTED.format(total=exc.total),
+                    total_errors=exc.total,
                 )
         return Response(
-            s.BatchOutput(batch).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            s.BatchOutput(batch).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
@@ -120,10 +128,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
             raise ValidationError({"batch": [BATCH_NOT_FOUND]})
         run = services.audit_run_start(actor=request.user, batch=batch, options=options)
         run.refresh_from_db()
-        return Response(
-            {"id": str(run.pk), "status": run.status}, status=status.HTTP_202_ACCEPTED
-        )
-
+        return Response({"id": str(run.pk), "status": run.status}, status=status.HTTP_202_ACCEPTED)
 
 
 class PassthroughRenderer(BaseRenderer):
@@ -159,7 +164,9 @@ class AuditFileView(APIView):
         response = HttpResponse(
             self.render(build_context(**report_inputs(run))), content_type=self.content_type
         )
-        response["Content-Disposition"] = f'attachment; filename="attune-audit-{run.pk}.{self.suffix}"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="attune-audit-{run.pk}.{self.suffix}"'
+        )
         return response
 
 

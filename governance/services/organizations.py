@@ -177,7 +177,9 @@ def personal_token_issue(
 def token_revoke(*, actor, token: ApiToken) -> ApiToken:
     """Revoke a token: a personal one by its user, a vendor one by an owner of the organization."""
     token = (
-        ApiToken.objects.select_for_update(of=("self",)).select_related("vendor__organization").get(pk=token.pk)
+        ApiToken.objects.select_for_update(of=("self",))
+        .select_related("vendor__organization")
+        .get(pk=token.pk)
     )
     if token.vendor_id is not None:
         require_role(actor=actor, organization=token.vendor.organization, roles=OWNER)

@@ -64,8 +64,19 @@ def workers():
     }
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "--without-gossip", "--without-mingle", "--loglevel=WARNING", f"--hostname=w{i}@test"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+                f"--hostname=w{i}@test",
+            ],
             cwd=ROOT,
             env=env,
         )
@@ -114,15 +125,23 @@ def wait_done(run_id, timeout=180) -> AuditRun:
     raise AssertionError(f"audit {run_id} did not finish in {timeout} s")
 
 
-def test_chunked_run_on_two_workers_equals_the_single_process_run(tenant, workers, tmp_path, settings):
+def test_chunked_run_on_two_workers_equals_the_single_process_run(
+    tenant, workers, tmp_path, settings
+):
     version = tenant.versions[0]
     version.labels = ["anger", "joy", "neutral"]
     version.flagged_labels = ["anger"]
     version.save()
     owner = tenant.members["owner"]
     batch, _ = batch_upload(
-        actor=owner, version=version, upload=make_csv(tmp_path / "p.csv", 5_500), filename="p.csv",
-        fmt=None, sensitive=["age_band"], features=["channel"], subject_column=None,
+        actor=owner,
+        version=version,
+        upload=make_csv(tmp_path / "p.csv", 5_500),
+        filename="p.csv",
+        fmt=None,
+        sensitive=["age_band"],
+        features=["channel"],
+        subject_column=None,
     )
     settings.ATTUNE_CHUNK_ROWS = 1_000_000
     celery_app.conf.update(task_always_eager=True)

@@ -13,7 +13,11 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler, get_internal_wsgi_application
+from django.core.servers.basehttp import (
+    ThreadedWSGIServer,
+    WSGIRequestHandler,
+    get_internal_wsgi_application,
+)
 from django.db import transaction
 
 from governance.models import AISystem, Membership, ModelVersion, Organization, Role, Vendor
@@ -39,7 +43,7 @@ SYSTEM = "Support-ticket emotion triage"
 
 
 class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature of the standard library
+    def log_message(self, format, *args):
         return
 
 
@@ -63,8 +67,10 @@ class Command(BaseCommand):
 
         corpus = demo_model.score_corpus(demo_corpus.generate(n=rows, seed=seed))
         predictions = demo_model.write_predictions(corpus, out_dir / "predictions.csv")
-        self.stdout.write(f"Scored {len(corpus)} customer messages with {demo_model.MODEL_NAME} "
-                          f"{demo_model.MODEL_VERSION} -> {predictions}")
+        self.stdout.write(
+            f"Scored {len(corpus)} customer messages with {demo_model.MODEL_NAME} "
+            f"{demo_model.MODEL_VERSION} -> {predictions}"
+        )
 
         server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
         server.set_app(get_internal_wsgi_application())
@@ -115,10 +121,17 @@ class Command(BaseCommand):
             if not user.has_usable_password():
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
-        vendor = Vendor.objects.filter(organization=organization, name=VENDOR).first() or vendor_create(
-            actor=owner, organization=organization, name=VENDOR, contact_email="support@feelwise.example"
+        vendor = Vendor.objects.filter(
+            organization=organization, name=VENDOR
+        ).first() or vendor_create(
+            actor=owner,
+            organization=organization,
+            name=VENDOR,
+            contact_email="support@feelwise.example",
         )
-        system = AISystem.objects.filter(organization=organization, name=SYSTEM).first() or system_create(
+        system = AISystem.objects.filter(
+            organization=organization, name=SYSTEM
+        ).first() or system_create(
             actor=owner,
             organization=organization,
             name=SYSTEM,
@@ -131,7 +144,9 @@ class Command(BaseCommand):
             subjects="customers",
             context="customer_service",
         )
-        version = ModelVersion.objects.filter(system=system, version=demo_model.MODEL_VERSION).first()
+        version = ModelVersion.objects.filter(
+            system=system, version=demo_model.MODEL_VERSION
+        ).first()
         if version is None:
             version = version_register(
                 actor=owner,

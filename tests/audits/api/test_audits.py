@@ -15,7 +15,9 @@ from governance.models import LedgerEvent
 from tests.audits.api.helpers import balanced_rows, csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
-SCHEMA = json.loads((Path(__file__).resolve().parents[3] / "audits/engine/result_schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[3] / "audits/engine/result_schema.json").read_text()
+)
 
 
 @pytest.fixture
@@ -29,7 +31,9 @@ def version(tenant):
 
 @pytest.fixture
 def batch_id(tenant, version):
-    return upload(tenant.client("vendor0"), version, csv_bytes(balanced_rows()), features="channel").json()["id"]
+    return upload(
+        tenant.client("vendor0"), version, csv_bytes(balanced_rows()), features="channel"
+    ).json()["id"]
 
 
 @pytest.fixture(autouse=True)
@@ -63,12 +67,18 @@ def test_an_audit_runs_and_its_results_follow_the_pinned_schema(tenant, batch_id
     rates = {
         m["group"]: m["value"]
         for m in results["metrics"]
-        if m["attribute"] == "age_band" and m["label"] == "anger" and m["metric"] == "selection_rate"
+        if m["attribute"] == "age_band"
+        and m["label"] == "anger"
+        and m["metric"] == "selection_rate"
     }
     assert rates == {"18-24": 0.5, "65+": 0.25}  # 20/40 and 10/40
     ratio = next(
-        d for d in results["disparities"]
-        if d["attribute"] == "age_band" and d["label"] == "anger" and d["metric"] == "selection_rate" and d["kind"] == "ratio"
+        d
+        for d in results["disparities"]
+        if d["attribute"] == "age_band"
+        and d["label"] == "anger"
+        and d["metric"] == "selection_rate"
+        and d["kind"] == "ratio"
     )
     assert ratio["value"] == 0.5  # 0.25 / 0.5
     assert ratio["flagged"] is True
@@ -86,7 +96,10 @@ def test_the_same_batch_and_config_give_the_same_result_hash(tenant, batch_id):
     first = start(tenant.client("owner"), batch_id).json()["id"]
     second = start(tenant.client("owner"), batch_id).json()["id"]
 
-    assert AuditRun.objects.get(pk=first).result_sha256 == AuditRun.objects.get(pk=second).result_sha256
+    assert (
+        AuditRun.objects.get(pk=first).result_sha256
+        == AuditRun.objects.get(pk=second).result_sha256
+    )
 
 
 def test_chunked_counting_gives_the_same_result_as_one_pass(tenant, batch_id, settings):
@@ -124,13 +137,21 @@ def test_bad_options_are_400_naming_the_field_and_queue_nothing(tenant, batch_id
     assert {e["field"] for e in response.json()["errors"]} == {"threshold"}
     second = start(tenant.client("owner"), batch_id, sensitive=["dialect"])
     assert second.json()["errors"] == [
-        {"field": "sensitive", "message": "These columns were not declared sensitive in the batch: dialect."}
+        {
+            "field": "sensitive",
+            "message": "These columns were not declared sensitive in the batch: dialect.",
+        }
     ]
     assert AuditRun.objects.count() == 0
 
 
-@pytest.mark.parametrize(("who", "expected"), [("vendor1", 400), ("other_owner", 400), ("reviewer", 403), ("viewer", 403)])
-def test_only_the_systems_vendor_or_owner_may_start_an_audit(tenant, other_tenant, batch_id, who, expected):
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("vendor1", 400), ("other_owner", 400), ("reviewer", 403), ("viewer", 403)],
+)
+def test_only_the_systems_vendor_or_owner_may_start_an_audit(
+    tenant, other_tenant, batch_id, who, expected
+):
     client = other_tenant.client("owner") if who == "other_owner" else tenant.client(who)
 
     response = start(client, batch_id)

@@ -22,7 +22,13 @@ def version(tenant):
 
 
 def test_a_vendor_uploads_a_batch_and_gets_its_metadata(tenant, version):
-    response = upload(tenant.client("vendor0"), version, csv_bytes(balanced_rows()), subject_column="customer_id", features="channel")
+    response = upload(
+        tenant.client("vendor0"),
+        version,
+        csv_bytes(balanced_rows()),
+        subject_column="customer_id",
+        features="channel",
+    )
 
     assert response.status_code == 201
     body = response.json()
@@ -65,7 +71,15 @@ def test_an_unknown_label_is_rejected_naming_row_and_column(tenant, version):
 
     rejected(
         response,
-        [{"row": 5, "column": "y_pred", "message": E.UNKNOWN_LABEL.format(value="'rage'", labels="'anger', 'joy', 'neutral'")}],
+        [
+            {
+                "row": 5,
+                "column": "y_pred",
+                "message": E.UNKNOWN_LABEL.format(
+                    value="'rage'", labels="'anger', 'joy', 'neutral'"
+                ),
+            }
+        ],
     )
 
 
@@ -74,7 +88,16 @@ def test_a_missing_y_pred_column_is_rejected(tenant, version):
 
     response = upload(tenant.client("vendor0"), version, content)
 
-    rejected(response, [{"row": None, "column": "y_pred", "message": E.MISSING_REQUIRED_COLUMN.format(column="y_pred")}])
+    rejected(
+        response,
+        [
+            {
+                "row": None,
+                "column": "y_pred",
+                "message": E.MISSING_REQUIRED_COLUMN.format(column="y_pred"),
+            }
+        ],
+    )
 
 
 def test_an_empty_y_pred_value_is_rejected(tenant, version):
@@ -105,16 +128,27 @@ def test_a_bad_score_is_rejected(tenant, version, score, message):
 
 
 def test_a_missing_declared_column_is_rejected(tenant, version):
-    response = upload(tenant.client("vendor0"), version, csv_bytes(balanced_rows(5)), sensitive="age_band,dialect")
+    response = upload(
+        tenant.client("vendor0"), version, csv_bytes(balanced_rows(5)), sensitive="age_band,dialect"
+    )
 
     rejected(
         response,
-        [{"row": None, "column": "dialect", "message": E.MISSING_DECLARED_COLUMN.format(role="a sensitive column")}],
+        [
+            {
+                "row": None,
+                "column": "dialect",
+                "message": E.MISSING_DECLARED_COLUMN.format(role="a sensitive column"),
+            }
+        ],
     )
 
 
 def test_an_empty_file_is_rejected(tenant, version):
-    rejected(upload(tenant.client("vendor0"), version, b""), [{"row": None, "column": None, "message": E.EMPTY_FILE}])
+    rejected(
+        upload(tenant.client("vendor0"), version, b""),
+        [{"row": None, "column": None, "message": E.EMPTY_FILE}],
+    )
 
 
 def test_a_header_only_file_is_rejected(tenant, version):
@@ -157,7 +191,10 @@ def test_an_upload_over_the_limit_is_413_and_stores_nothing(tenant, version):
 
 def test_semicolon_bom_and_crlf_are_accepted(tenant, version):
     content = "\ufeff" + "\r\n".join(
-        ["y_pred;age_band", *[f"{'anger' if i % 2 else 'joy'};{'a' if i % 3 else 'b'}" for i in range(40)]]
+        [
+            "y_pred;age_band",
+            *[f"{'anger' if i % 2 else 'joy'};{'a' if i % 3 else 'b'}" for i in range(40)],
+        ]
     )
 
     response = upload(tenant.client("vendor0"), version, content.encode("utf-8"))
@@ -169,17 +206,32 @@ def test_semicolon_bom_and_crlf_are_accepted(tenant, version):
 def test_jsonl_and_format_field(tenant, version):
     lines = "\n".join('{"y_pred": "joy", "age_band": "18-24"}' for _ in range(10))
 
-    response = upload(tenant.client("vendor0"), version, lines.encode(), name="upload.bin", format="jsonl")
+    response = upload(
+        tenant.client("vendor0"), version, lines.encode(), name="upload.bin", format="jsonl"
+    )
 
     assert response.status_code == 201
     assert response.json()["format"] == "jsonl"
 
 
-@pytest.mark.parametrize(("who", "expected"), [("vendor1", 404), ("reviewer", 403), ("viewer", 403), ("other_owner", 404), ("anonymous", 401)])
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("vendor1", 404),
+        ("reviewer", 403),
+        ("viewer", 403),
+        ("other_owner", 404),
+        ("anonymous", 401),
+    ],
+)
 def test_who_may_upload(tenant, other_tenant, version, who, expected):
     from rest_framework.test import APIClient
 
-    client = APIClient() if who == "anonymous" else (other_tenant.client("owner") if who == "other_owner" else tenant.client(who))
+    client = (
+        APIClient()
+        if who == "anonymous"
+        else (other_tenant.client("owner") if who == "other_owner" else tenant.client(who))
+    )
 
     response = upload(client, version, csv_bytes(balanced_rows(5)))
 
