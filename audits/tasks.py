@@ -83,13 +83,16 @@ def audit_run_finalize(parts: list[dict], run_id: str, timings: dict[str, Any]) 
         if run.status != "running":
             return
         clock = time.perf_counter()
-        results = pipeline.finalize_counts(pipeline.merge_counts(parts), run.config)
+        counts = pipeline.merge_counts(parts)
+        results = pipeline.finalize_counts(counts, run.config)
         results["excluded_rows"] = dict(run.batch.excluded_rows) or {"no_consent": 0}
         timings = {**timings, "finalize": time.perf_counter() - clock}
         clock = time.perf_counter()
         results["crosscheck"] = pipeline.crosscheck_rows(
             path, run.config, results, run.batch.row_count
         )
+        if results.get("inequality") is not None:
+            results["inequality"]["aif360"] = pipeline.inequality_crosscheck(counts, run.config)
         timings["crosscheck"] = time.perf_counter() - clock
         if run.config.get("explain", True):
             clock = time.perf_counter()

@@ -34,6 +34,11 @@ from .results import point_metrics
 CROSSCHECK_RESULTS = "results must be a finished audit's results (with config and attributes)"
 CROSSCHECK_LENGTH = "column {column!r} has {length} rows, but y_pred has {expected}"
 CROSSCHECK_COLUMN = "sensitive has no column {column!r}, which the audit used"
+CROSSCHECK_SCOPE = (
+    "scope must be 'all' (every label) or 'flagged' (the flagged view), got {scope!r}"
+)
+CROSSCHECK_ALL = "all"
+CROSSCHECK_FLAGGED = "flagged"
 
 
 def _text(values: Any) -> np.ndarray:
@@ -89,6 +94,7 @@ def _fairlearn(
     views: list[dict],
     labels: Sequence[str],
     flagged: Sequence[str],
+    scope: str = "all",
 ) -> dict[tuple, float]:
     import pandas as pd
     from fairlearn.metrics import (
@@ -131,6 +137,8 @@ def _fairlearn(
     if y_true is None:
         functions = {SELECTION_RATE: functions[SELECTION_RATE]}
     slots = [*labels, FLAGGED] if flagged else list(labels)
+    if scope == CROSSCHECK_FLAGGED and flagged:
+        slots = [FLAGGED]
     metrics = {
         (slot, name): one_vs_rest(slot, fn) for slot in slots for name, fn in functions.items()
     }
@@ -213,13 +221,20 @@ def crosscheck(
     results: Mapping[str, Any],
     sample: int = 20_000,
     seed: int = 0,
+    scope: str = CROSSCHECK_ALL,
+    singles_only: bool = False,
 ) -> dict[str, Any]:
     """Largest absolute difference between Attune's per-group metrics and fairlearn's / aif360's.
 
     Returns {"fairlearn": {"max_abs_diff", "compared", "rows"}, "aif360": {...}, "sampled"}.
     `results` are the audit's results (its config names the columns and options). Raises
     ValueError (`CROSSCHECK_*`) for results without config or columns of the wrong length.
+    `scope="flagged"` has fairlearn recompute only the flagged view and accuracy (every
+    attribute and group), which is what an audit job stores; the default recomputes every label.
+    `singles_only` compares the single attributes only (the references' cost is per group).
     """
+    if scope not in (CROSSCHECK_ALL, CROSSCHECK_FLAGGED):
+        raise AuditInputError(CROSSCHECK_SCOPE.format(scope=scope))
     if "config" not in results or "attributes" not in results or "metrics" not in results:
         raise AuditInputError(CROSSCHECK_RESULTS)
     config = AuditConfig.from_dict(dict(results["config"]))
@@ -249,10 +264,18 @@ def crosscheck(
         ours = _index(point_metrics(count(encoded), config)[1])
     else:
         ours = _index(list(results["metrics"]))
-    views = list(results["attributes"])
+    views = [
+        view for view in results["attributes"] if not singles_only or len(view["columns"]) == 1
+    ]
     flagged = tuple(flagged_labels)
     fair_values = _fairlearn(
-        y_pred=predicted, y_true=truth, columns=columns, views=views, labels=labels, flagged=flagged
+        y_pred=predicted,
+        y_true=truth,
+        columns=columns,
+        views=views,
+        labels=labels,
+        flagged=flagged,
+        scope=scope,
     )
     fair_diff, fair_count = _compare(ours, fair_values)
     aif_diff, aif_count = 0.0, 0
@@ -266,4 +289,6 @@ def crosscheck(
         "fairlearn": {"max_abs_diff": fair_diff, "compared": fair_count, "rows": rows_used},
         "aif360": {"max_abs_diff": aif_diff, "compared": aif_count, "rows": rows_used},
         "sampled": sampled,
+        "scope": scope if flagged else CROSSCHECK_ALL,
+        "attributes": [view["attribute"] for view in views],
     }
