@@ -1,35 +1,15 @@
-"""API conventions: one exception handler, pagination and throttling for token clients."""
+"""API conventions: one exception handler for every error shape (DESIGN.md §5)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from governance.exceptions import DomainError
 
 INVALID_INPUT = "Invalid input."
-
-
-class Pagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
-class TokenRateThrottle(SimpleRateThrottle):
-    """Rate-limits requests made with a bearer token, per token."""
-
-    scope = "token"
-
-    def get_cache_key(self, request, view):
-        token = getattr(request, "auth", None)
-        if token is None or not hasattr(token, "pk"):
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": str(token.pk)}
 
 
 def _flatten(detail, prefix: str = "") -> list[dict[str, str]]:

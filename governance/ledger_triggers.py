@@ -7,7 +7,12 @@ attacker with table-owner rights (who can drop triggers): verification must stil
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-APPEND_ONLY_TABLES = ("governance_ledgerevent",)
+APPEND_ONLY_TABLES = (
+    "governance_ledgerevent",
+    "governance_signoff",
+    "governance_recusal",
+    "governance_consentrecord",
+)
 REFUSAL = "append-only table: UPDATE, DELETE and TRUNCATE are refused"
 
 

@@ -6,13 +6,13 @@ from django.db import migrations
 def forward(apps, schema_editor):
     from governance.ledger_triggers import install
 
-    install(schema_editor.connection)
+    install(schema_editor.connection, ("governance_ledgerevent",))
 
 
 def reverse(apps, schema_editor):
     from governance.ledger_triggers import uninstall
 
-    uninstall(schema_editor.connection)
+    uninstall(schema_editor.connection, ("governance_ledgerevent",))
 
 
 class Migration(migrations.Migration):

@@ -82,6 +82,9 @@ class AISystem(TimeStampedModel):
         max_length=16, choices=ScreeningCategory, default=ScreeningCategory.MINIMAL_RISK
     )
     screened_at = models.DateTimeField(null=True, blank=True)
+    # A legal hold keeps the system's prediction rows past their retention (litigation, inquiry).
+    legal_hold = models.BooleanField(default=False)
+    legal_hold_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["name"]
