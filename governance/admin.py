@@ -5,10 +5,18 @@ from django.contrib import admin
 from governance.models import (
     AISystem,
     ApiToken,
+    ConsentPolicy,
+    ConsentRecord,
+    DeploymentRequest,
+    ImpactAssessment,
     LedgerEvent,
     Membership,
     ModelVersion,
     Organization,
+    ProcessingActivity,
+    Questionnaire,
+    Recusal,
+    SignOff,
     Vendor,
 )
 
@@ -67,7 +75,7 @@ class AISystemAdmin(admin.ModelAdmin):
         "screening_category",
     ]
     list_filter = ["screening_category", "status", "modality", "subjects"]
-    readonly_fields = ["screening", "screening_category", "screened_at", "status"]
+    readonly_fields = ["screening", "screening_category", "screened_at", "status", "legal_hold"]
 
 
 @admin.register(ModelVersion)
@@ -80,3 +88,49 @@ class ModelVersionAdmin(admin.ModelAdmin):
 class LedgerEventAdmin(ReadOnlyAdmin):
     list_display = ["organization", "seq", "verb", "target_type", "target_id", "actor", "at"]
     list_filter = ["organization", "verb"]
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(ReadOnlyAdmin):
+    list_display = ["key", "version", "title", "content_sha256"]
+
+
+@admin.register(ImpactAssessment)
+class ImpactAssessmentAdmin(ReadOnlyAdmin):
+    """Assessments change only through the API (drafts) and freeze at submission."""
+
+    list_display = ["system", "revision", "status", "submitted_at"]
+    list_filter = ["status"]
+
+
+@admin.register(ProcessingActivity)
+class ProcessingActivityAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "legal_basis", "special_category_basis"]
+    list_filter = ["organization", "legal_basis"]
+
+
+@admin.register(ConsentPolicy)
+class ConsentPolicyAdmin(ReadOnlyAdmin):
+    list_display = ["name", "version", "organization", "status", "effective_from"]
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdmin):
+    list_display = ["policy", "action", "at", "channel"]
+    list_filter = ["action"]
+
+
+@admin.register(DeploymentRequest)
+class DeploymentRequestAdmin(ReadOnlyAdmin):
+    list_display = ["model_version", "status", "created_at", "decided_at", "valid_until"]
+    list_filter = ["status"]
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = ["request", "member", "decision", "at"]
+
+
+@admin.register(Recusal)
+class RecusalAdmin(ReadOnlyAdmin):
+    list_display = ["request", "member", "reason"]
