@@ -1,6 +1,6 @@
 """Governance routes under /api/v1/."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from governance.api import views
@@ -15,6 +15,8 @@ router.register("versions", views.VersionViewSet, basename="version")
 router.register("ledger/events", views.LedgerEventViewSet, basename="ledger-event")
 
 urlpatterns = [
+    path("", include("governance.api.records_urls")),
+    path("", include("governance.api.board_urls")),
     path("ledger/verify/", views.LedgerVerifyView.as_view(), name="ledger-verify"),
     *router.urls,
 ]
