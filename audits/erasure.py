@@ -20,9 +20,12 @@ def erase_subject_rows(*, organization, subject_ref: str, actor) -> dict[str, An
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("erase_subject_rows must run inside the withdrawal's transaction")
-    batches = PredictionBatch.objects.select_for_update().filter(
-        model_version__system__organization=organization
-    ).exclude(file="").exclude(subject_column="")
+    batches = (
+        PredictionBatch.objects.select_for_update()
+        .filter(model_version__system__organization=organization)
+        .exclude(file="")
+        .exclude(subject_column="")
+    )
     changed, removed = 0, 0
     for batch in batches.order_by("pk"):
         path = storage.absolute(batch.file)
@@ -36,7 +39,9 @@ def erase_subject_rows(*, organization, subject_ref: str, actor) -> dict[str, An
         batch.row_count -= count
         batch.normalized_sha256 = storage.file_sha256(path)
         batch.rows_changed_at = timezone.now()
-        batch.save(update_fields=["row_count", "normalized_sha256", "rows_changed_at", "updated_at"])
+        batch.save(
+            update_fields=["row_count", "normalized_sha256", "rows_changed_at", "updated_at"]
+        )
         event_record(
             organization=organization,
             actor=actor,

@@ -249,3 +249,41 @@ def audit_run_fail(*, run_id: str, error: str) -> AuditRun:
         payload={"error_sha256": hashlib.sha256(run.error.encode("utf-8")).hexdigest()},
     )
     return run
+
+
+@transaction.atomic
+def batch_purge(*, batch: PredictionBatch, reason: str, actor=None) -> bool:
+    """Delete a batch's stored rows; its metadata and every audit result stay (aggregates only)."""
+    batch = (
+        PredictionBatch.objects.select_for_update()
+        .select_related("model_version__system__organization")
+        .get(pk=batch.pk)
+    )
+    if not batch.file:
+        return False
+    path = storage.absolute(batch.file)
+    batch.file = ""
+    batch.purged_at = timezone.now()
+    batch.save(update_fields=["file", "purged_at", "updated_at"])
+    event_record(
+        organization=batch.model_version.system.organization,
+        actor=actor or "system",
+        verb="batch.purged",
+        target=batch,
+        payload={"reason": reason, "row_count": batch.row_count},
+    )
+    # The file goes only once the purge is committed, so a rollback never loses rows.
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    return True
+
+
+def batches_purge_expired(*, now=None) -> dict[str, int]:
+    """Purge every batch past its `expires_at`, except those of systems under a legal hold."""
+    now = now or timezone.now()
+    due = PredictionBatch.objects.filter(expires_at__lte=now).exclude(file="")
+    held = due.filter(model_version__system__legal_hold=True).count()
+    purged = sum(
+        batch_purge(batch=batch, reason="retention_expired")
+        for batch in due.filter(model_version__system__legal_hold=False).order_by("expires_at")
+    )
+    return {"purged": purged, "held": held}

@@ -119,3 +119,11 @@ def audit_run_finalize(parts: list[dict], run_id: str, timings: dict[str, Any]) 
         )
     except Exception as exc:
         _fail(run_id, exc)
+
+
+@shared_task(**TASK_OPTIONS)
+def purge_expired_batches() -> dict[str, int]:
+    """The daily retention job (CELERY_BEAT_SCHEDULE)."""
+    from audits.services import batches_purge_expired
+
+    return batches_purge_expired()

@@ -151,6 +151,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-prediction-rows": {
+        "task": "audits.tasks.purge_expired_batches",
+        "schedule": 24 * 60 * 60,
+    },
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -125,6 +125,8 @@ class SystemOutput(serializers.ModelSerializer):
             "status",
             "screening",
             "screened_at",
+            "legal_hold",
+            "legal_hold_reason",
             "created_at",
             "updated_at",
         ]
@@ -156,6 +158,11 @@ class SystemUpdateInput(serializers.Serializer):
 
 class SystemTransitionInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=SystemStatus.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LegalHoldInput(serializers.Serializer):
+    legal_hold = serializers.BooleanField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 

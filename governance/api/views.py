@@ -267,6 +267,19 @@ class SystemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         )
         return Response(s.SystemOutput(system).data)
 
+    @extend_schema(request=s.LegalHoldInput, responses=s.SystemOutput)
+    @action(detail=True, methods=["post"], url_path="legal-hold")
+    def legal_hold(self, request, pk=None):
+        payload = s.LegalHoldInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        system = services.system_set_legal_hold(
+            actor=request.user,
+            system=self.get_object(),
+            on=payload.validated_data["legal_hold"],
+            reason=payload.validated_data["reason"],
+        )
+        return Response(s.SystemOutput(system).data)
+
     @extend_schema(request=s.VersionCreateInput, responses={201: s.VersionOutput})
     @action(detail=True, methods=["get", "post"])
     def versions(self, request, pk=None):

@@ -202,6 +202,29 @@ def _transition(*, actor, system: AISystem, to: str, reason: str) -> AISystem:
     return system
 
 
+LEGAL_HOLD_REASON_REQUIRED = "Say why the rows must be kept (the litigation, inquiry or request)."
+
+
+@transaction.atomic
+def system_set_legal_hold(*, actor, system: AISystem, on: bool, reason: str = "") -> AISystem:
+    """Put a legal hold on a system's prediction rows (they outlive retention) or lift it."""
+    require_role(actor=actor, organization=system.organization, roles=OWNER)
+    system = AISystem.objects.select_for_update().get(pk=system.pk)
+    if on and not reason.strip():
+        raise ValidationError({"reason": LEGAL_HOLD_REASON_REQUIRED})
+    system.legal_hold = on
+    system.legal_hold_reason = reason.strip() if on else ""
+    system.save(update_fields=["legal_hold", "legal_hold_reason", "updated_at"])
+    event_record(
+        organization=system.organization,
+        actor=actor,
+        verb="system.legal_hold_set" if on else "system.legal_hold_lifted",
+        target=system,
+        payload={"legal_hold": on},
+    )
+    return system
+
+
 @transaction.atomic
 def version_register(
     *,
