@@ -16,7 +16,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", web.home, name="home"),
-    path("systems/<uuid:pk>/", web.system_detail, name="system-detail"),
+    path("systems/<uuid:pk>/", web.system_detail, name="web-system"),
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
