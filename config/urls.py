@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from audits import web as audits_web
 from governance import views as web
 
 api_v1 = [
@@ -17,6 +18,8 @@ api_v1 = [
 urlpatterns = [
     path("", web.home, name="home"),
     path("systems/<uuid:pk>/", web.system_detail, name="web-system"),
+    path("versions/<uuid:pk>/audits/", audits_web.version_audits, name="web-version-audits"),
+    path("audits/<uuid:pk>/", audits_web.audit_detail, name="web-audit"),
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

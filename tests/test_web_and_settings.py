@@ -100,3 +100,48 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+@pytest.mark.django_db
+def test_audit_pages_show_findings_and_hide_other_organizations(client, tenant, other_tenant):
+    from django.utils import timezone
+
+    from audits.models import AuditRun, PredictionBatch
+
+    version = tenant.versions[0]
+    batch = PredictionBatch.objects.create(
+        model_version=version,
+        file="",
+        format="csv",
+        row_count=10,
+        sha256="a" * 64,
+        normalized_sha256="b" * 64,
+        submitted_by="system",
+        expires_at=timezone.now(),
+    )
+    finding = {
+        "severity": "high",
+        "title": "Older customers are flagged twice as often",
+        "text": "t",
+        "clauses": ["29 CFR 1607.4(D)"],
+    }
+    run = AuditRun.objects.create(
+        batch=batch,
+        config={},
+        status="done",
+        results={"findings": [finding], "metrics": []},
+        result_sha256="c" * 64,
+        requested_by="system",
+        finished_at=timezone.now(),
+    )
+    client.force_login(tenant.members["viewer"])
+
+    listing = client.get(f"/versions/{version.pk}/audits/")
+    detail = client.get(f"/audits/{run.pk}/")
+    client.force_login(other_tenant.members["owner"])
+    hidden = client.get(f"/audits/{run.pk}/")
+
+    assert listing.status_code == 200
+    assert "Older customers are flagged twice as often" in detail.content.decode()
+    assert "29 CFR 1607.4(D)" in detail.content.decode()
+    assert hidden.status_code == 404
