@@ -2,10 +2,12 @@
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,7 +21,12 @@ from governance.exceptions import DomainError
 from governance.ledger import actor_ref, event_record
 from governance.models import ModelVersion
 from governance.permissions import require_owner_or_system_vendor
+from governance.selectors_records import consented_subjects, system_relies_on_consent
 
+CONSENT_NEEDS_SUBJECT = (
+    "This system's record of processing relies on consent, so every row must say whose it is: "
+    "name the subject column (subject_column) so rows without a current consent can be left out."
+)
 SENSITIVE_NOT_IN_BATCH = "These columns were not declared sensitive in the batch: {columns}."
 BATCH_PURGED = (
     "The rows of this batch were deleted (retention or erasure); it cannot be audited again."
@@ -32,6 +39,24 @@ AUDIT_OPTIONS = (
     "confidence",
     "seed",
 )
+
+
+def _consent_filter(*, system, subject_column: str | None) -> Callable | None:
+    """For a system whose processing relies on consent, the filter that keeps only the rows of
+    people with a current grant (GDPR Art. 6(1)(a), 7(3), 9(2)(a)); None otherwise."""
+    if not system_relies_on_consent(system=system):
+        return None
+    if not subject_column:
+        raise ValidationError({"subject_column": CONSENT_NEEDS_SUBJECT})
+    now = timezone.now()
+
+    def keep(subject_refs: np.ndarray) -> np.ndarray:
+        granted = consented_subjects(system=system, subject_refs=set(subject_refs), on=now)
+        return np.fromiter(
+            (ref in granted for ref in subject_refs), dtype=bool, count=len(subject_refs)
+        )
+
+    return keep
 
 
 def _pseudonym_key() -> bytes:
@@ -55,6 +80,7 @@ def batch_upload(
     """
     system = version.system
     require_owner_or_system_vendor(actor=actor, system=system)
+    consent_filter = _consent_filter(system=system, subject_column=subject_column)
     sha256 = storage.file_sha256(upload)
     existing = PredictionBatch.objects.filter(model_version=version, sha256=sha256).first()
     if existing is not None:
@@ -73,6 +99,7 @@ def batch_upload(
         pseudonym_key=_pseudonym_key(),
         destination=destination,
         max_groups=settings.ATTUNE_MAX_GROUPS,
+        consent_filter=consent_filter,
     )
     try:
         with transaction.atomic():
