@@ -3,8 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
-from governance.exceptions import ImmutableRecordError
 from governance.models import ModelVersion, TimeStampedModel
+from governance.models.base import FrozenAfterStatusMixin
 
 FINISHED_RUN_IMMUTABLE = "A finished audit run is immutable: start a new run instead."
 
@@ -70,11 +70,14 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-FINISHED = {RunStatus.DONE, RunStatus.FAILED}
+FINISHED = frozenset({RunStatus.DONE, RunStatus.FAILED})
 
 
-class AuditRun(TimeStampedModel):
+class AuditRun(FrozenAfterStatusMixin, TimeStampedModel):
     """A fairness and explainability audit of one batch; immutable once finished."""
+
+    frozen_statuses = FINISHED
+    frozen_message = FINISHED_RUN_IMMUTABLE
 
     batch = models.ForeignKey(PredictionBatch, on_delete=models.PROTECT, related_name="audit_runs")
     config = models.JSONField()
@@ -113,20 +116,3 @@ class AuditRun(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"audit {self.pk} ({self.status})"
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored_status = instance.status
-        return instance
-
-    def save(self, *args, **kwargs):
-        if getattr(self, "_stored_status", None) in FINISHED:
-            raise ImmutableRecordError(FINISHED_RUN_IMMUTABLE)
-        super().save(*args, **kwargs)
-        self._stored_status = self.status
-
-    def delete(self, *args, **kwargs):
-        if getattr(self, "_stored_status", None) in FINISHED:
-            raise ImmutableRecordError(FINISHED_RUN_IMMUTABLE)
-        return super().delete(*args, **kwargs)

@@ -4,8 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from governance.exceptions import ImmutableRecordError
-from governance.models.base import ImmutableModel, TimeStampedModel
+from governance.models.base import FrozenAfterStatusMixin, ImmutableModel, TimeStampedModel
 from governance.models.systems import AISystem
 
 SUBMITTED_IMMUTABLE = "A submitted assessment revision is frozen: a change makes a new revision."
@@ -37,8 +36,11 @@ class AssessmentStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
 
 
-class ImpactAssessment(TimeStampedModel):
+class ImpactAssessment(FrozenAfterStatusMixin, TimeStampedModel):
     """One revision of a system's impact assessment; answers and score freeze at submission."""
+
+    frozen_statuses = frozenset({AssessmentStatus.SUBMITTED})
+    frozen_message = SUBMITTED_IMMUTABLE
 
     system = models.ForeignKey(AISystem, on_delete=models.PROTECT, related_name="assessments")
     questionnaire = models.ForeignKey(
@@ -88,20 +90,3 @@ class ImpactAssessment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.system} assessment r{self.revision} ({self.status})"
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored_status = instance.status
-        return instance
-
-    def save(self, *args, **kwargs):
-        if getattr(self, "_stored_status", None) == AssessmentStatus.SUBMITTED:
-            raise ImmutableRecordError(SUBMITTED_IMMUTABLE)
-        super().save(*args, **kwargs)
-        self._stored_status = self.status
-
-    def delete(self, *args, **kwargs):
-        if getattr(self, "_stored_status", None) == AssessmentStatus.SUBMITTED:
-            raise ImmutableRecordError(SUBMITTED_IMMUTABLE)
-        return super().delete(*args, **kwargs)

@@ -48,3 +48,37 @@ class ImmutableModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableRecordError(IMMUTABLE_MESSAGE.format(model=type(self).__name__))
+
+
+class FrozenAfterStatusMixin(models.Model):
+    """A row that may change until it reaches one of `frozen_statuses`, then never again.
+
+    The status the row had when loaded is remembered; saving or deleting a row that was already
+    frozen raises `ImmutableRecordError` with `frozen_message`. (The one allowed `save()`
+    override, STYLE.md §2.)
+    """
+
+    frozen_statuses: frozenset[str] = frozenset()
+    frozen_message = "{model} records are immutable once final."
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_status = instance.status
+        return instance
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_frozen()
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_frozen()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_if_frozen(self) -> None:
+        if getattr(self, "_stored_status", None) in self.frozen_statuses:
+            raise ImmutableRecordError(self.frozen_message.format(model=type(self).__name__))

@@ -3,8 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-from governance.exceptions import ImmutableRecordError
-from governance.models.base import ImmutableModel, TimeStampedModel
+from governance.models.base import FrozenAfterStatusMixin, ImmutableModel, TimeStampedModel
 from governance.models.organizations import Organization
 from governance.models.systems import AISystem
 
@@ -97,8 +96,11 @@ class ConsentPolicyStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-class ConsentPolicy(TimeStampedModel):
+class ConsentPolicy(FrozenAfterStatusMixin, TimeStampedModel):
     """One version of a consent text shown to people; immutable once published."""
+
+    frozen_statuses = frozenset({ConsentPolicyStatus.PUBLISHED})
+    frozen_message = PUBLISHED_IMMUTABLE
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="consent_policies"
@@ -137,23 +139,6 @@ class ConsentPolicy(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored_status = instance.status
-        return instance
-
-    def save(self, *args, **kwargs):
-        if getattr(self, "_stored_status", None) == ConsentPolicyStatus.PUBLISHED:
-            raise ImmutableRecordError(PUBLISHED_IMMUTABLE)
-        super().save(*args, **kwargs)
-        self._stored_status = self.status
-
-    def delete(self, *args, **kwargs):
-        if getattr(self, "_stored_status", None) == ConsentPolicyStatus.PUBLISHED:
-            raise ImmutableRecordError(PUBLISHED_IMMUTABLE)
-        return super().delete(*args, **kwargs)
 
 
 class ConsentAction(models.TextChoices):
