@@ -64,12 +64,6 @@ class FrozenAfterStatusMixin(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored_status = instance.status
-        return instance
-
     def save(self, *args, **kwargs):
         self._refuse_if_frozen()
         super().save(*args, **kwargs)
@@ -78,6 +72,12 @@ class FrozenAfterStatusMixin(models.Model):
     def delete(self, *args, **kwargs):
         self._refuse_if_frozen()
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_status = instance.status
+        return instance
 
     def _refuse_if_frozen(self) -> None:
         if getattr(self, "_stored_status", None) in self.frozen_statuses:
