@@ -59,4 +59,7 @@ def register_subject_eraser(eraser: SubjectEraser) -> None:
 
 def erase_subject_everywhere(*, organization, subject_ref: str, actor) -> list[dict[str, Any]]:
     """Run every registered eraser inside the caller's transaction."""
-    return [eraser(organization=organization, subject_ref=subject_ref, actor=actor) for eraser in _erasers]
+    return [
+        eraser(organization=organization, subject_ref=subject_ref, actor=actor)
+        for eraser in _erasers
+    ]
