@@ -22,6 +22,7 @@ from governance.ledger import actor_ref, event_record
 from governance.models import ModelVersion
 from governance.permissions import require_owner_or_system_vendor
 from governance.selectors_records import consented_subjects, system_relies_on_consent
+from governance.services.board import deployment_requests_supersede
 
 CONSENT_NEEDS_SUBJECT = (
     "This system's record of processing relies on consent, so every row must say whose it is: "
@@ -249,6 +250,9 @@ def audit_run_finish(
             "engine_version": engine_version,
             "findings": len(results.get("findings", [])),
         },
+    )
+    deployment_requests_supersede(
+        model_version=run.batch.model_version, reason="A new audit of this model version finished."
     )
     return run
 

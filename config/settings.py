@@ -156,6 +156,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.purge_expired_batches",
         "schedule": 24 * 60 * 60,
     },
+    # Idempotent: lapsed approvals back to review, 14-day reminders sent once.
+    "expire-lapsed-approvals": {"task": "governance.tasks.expire_approvals", "schedule": 60 * 60},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("systems/<uuid:pk>/", web.system_detail, name="web-system"),
     path("versions/<uuid:pk>/audits/", audits_web.version_audits, name="web-version-audits"),
     path("audits/<uuid:pk>/", audits_web.audit_detail, name="web-audit"),
+    path("board/", include("governance.board_web")),
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -20,6 +20,7 @@ from governance.models import (
 )
 from governance.permissions import BOARD, OWNER, require_owner_or_system_vendor, require_role
 from governance.screening import SCREENED_FIELDS, prohibited_reason, screen
+from governance.services.board import deployment_requests_supersede
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     SystemStatus.DRAFT: {SystemStatus.IN_REVIEW, SystemStatus.RETIRED},
@@ -40,6 +41,7 @@ SUSPEND_ROLES = BOARD
 TRANSITION_MESSAGE = "A system that is {current} cannot move to {target}."
 BOARD_ONLY_MESSAGE = "Only a review-board decision on a deployment request can approve a system."
 REASON_REQUIRED = "Give a reason for suspending the system (EU AI Act Art. 26(5))."
+SCREENING_CHANGED = "The system's regulatory screening changed."
 EDITABLE_FIELDS = ("name", "purpose", "vendor", *SCREENED_FIELDS)
 
 
@@ -127,6 +129,8 @@ def system_update(*, actor, system: AISystem, **changes: Any) -> AISystem:
         raise ProhibitedSystemError(prohibited_reason(system.screening))
     system.full_clean()
     system.save()
+    if screening_changed:
+        deployment_requests_supersede(system=system, reason=SCREENING_CHANGED)
     event_record(
         organization=system.organization,
         actor=actor,
@@ -148,6 +152,7 @@ def system_rescreen(*, system: AISystem, on: date | None = None) -> bool:
     if not _apply_screening(system, on):
         return False
     system.save(update_fields=["screening", "screening_category", "screened_at", "updated_at"])
+    deployment_requests_supersede(system=system, reason=SCREENING_CHANGED)
     event_record(
         organization=system.organization,
         actor=None,
