@@ -171,7 +171,16 @@ def _rate_finding(row: dict, words: _Words, *, config: AuditConfig, family: int)
         f"{'below' if row['flagged'] else 'at or above'} the line of {config.threshold:g}"
     )
     clauses = [BIAS_EXAMINATION]
-    if metric == SELECTION_RATE:
+    never = not row["value"]  # the lower group's rate is 0: no finite "times as often"
+    if metric == SELECTION_RATE and never:
+        title = f"{high} is {words.given(label)}, {low} never is"
+        text = (
+            f"Rows with {high} are {words.given(label)} {_pct(row['reference_value'])} of the "
+            f"time; rows with {low} never are ({_pct(row['group_value'])}). "
+            f"{line} (the four-fifths rule of {FOUR_FIFTHS})."
+        )
+        clauses = [FOUR_FIFTHS, BIAS_EXAMINATION]
+    elif metric == SELECTION_RATE:
         title = f"{high} is {words.given(label)} {times} times as often as {low}"
         text = (
             f"Rows with {high} are {words.given(label)} {times} times as often as rows with {low} "
@@ -179,6 +188,14 @@ def _rate_finding(row: dict, words: _Words, *, config: AuditConfig, family: int)
             f"{line} (the four-fifths rule of {FOUR_FIFTHS})."
         )
         clauses = [FOUR_FIFTHS, BIAS_EXAMINATION]
+    elif metric == FALSE_POSITIVE_RATE and never:
+        title = f"{high} is wrongly {words.given(label)}, {low} never is"
+        text = (
+            f"Among rows that should not be {words.given(label)}, the model still does so for "
+            f"{_pct(row['reference_value'])} of rows with {high} and for none with {low} "
+            f"({_pct(row['group_value'])}). {line}."
+        )
+        clauses = [BIAS_EXAMINATION, GROUP_PERFORMANCE]
     elif metric == TRUE_POSITIVE_RATE:
         title = f"{words.label(label)} is recognised less often for {low} than for {high}"
         text = (

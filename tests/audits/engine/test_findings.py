@@ -135,3 +135,16 @@ def test_without_bootstrap_the_verdict_rests_on_the_two_proportion_test():
     assert (anger["verdict"], anger["ci_low"]) == ("flag", None)
     assert "(no interval computed)" in anger["text"]
     assert "Without intervals (bootstrap off), a two-proportion test gives p = " in anger["text"]
+
+
+def test_a_group_that_is_never_labelled_is_said_plainly_not_as_infinitely_often():
+    found = findings_of(rows({"25-34": (1000, 0, 300), "65+": (1000, 200, 300)}))
+
+    (anger,) = about(found, "selection_rate", "anger")
+    assert anger["verdict"] == "flag"
+    assert anger["title"] == "age_band 65+ is labelled anger, age_band 25-34 never is"
+    assert (
+        "labelled anger 20.0% of the time; rows with age_band 25-34 never are (0.0%)"
+        in anger["text"]
+    )
+    assert "infinitely" not in anger["text"]
