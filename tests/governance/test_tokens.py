@@ -196,3 +196,20 @@ def test_another_users_personal_token_cannot_be_revoked(tenant):
     assert response.status_code == 404
     viewer_token.refresh_from_db()
     assert viewer_token.revoked_at is None
+
+
+def test_token_clients_are_throttled_per_token(tenant, monkeypatch):
+    from django.core.cache import cache
+
+    from config.drf import TokenRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(TokenRateThrottle, "rate", "2/minute", raising=False)
+    client = tenant.client("viewer")
+
+    statuses = [client.get("/api/v1/systems/").status_code for _ in range(3)]
+    other = tenant.client("owner").get("/api/v1/systems/")
+
+    assert statuses == [200, 200, 429]
+    assert other.status_code == 200  # counted per token, not globally
+    cache.clear()
