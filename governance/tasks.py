@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from governance.services.board import approvals_expire
+from governance.services.board_lifecycle import approvals_expire
 
 
 @shared_task(name="governance.tasks.expire_approvals")

@@ -26,12 +26,8 @@ from governance.selectors_board import (
     deployment_request_list,
     verify_signoffs,
 )
-from governance.services.board import (
-    deployment_request_create,
-    signoff_record,
-    version_deploy,
-    version_suspend,
-)
+from governance.services.board import deployment_request_create, signoff_record
+from governance.services.board_lifecycle import version_deploy, version_suspend
 
 VERSION_NOT_FOUND = "Model version not found."
 NOT_DECIDED = (

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from governance.services.board import REMINDER_DAYS, approvals_expire
+from governance.services.board import REMINDER_DAYS
+from governance.services.board_lifecycle import approvals_expire
 
 SUMMARY = (
     "{expired} lapsed approval(s) moved back to registered (each needs a new deployment "

@@ -18,9 +18,8 @@ from governance.services.board import (
     NOT_SUSPENDABLE,
     REMINDER_DAYS,
     SUSPEND_REASON_REQUIRED,
-    approvals_expire,
-    version_suspend,
 )
+from governance.services.board_lifecycle import approvals_expire, version_suspend
 from governance.tasks import expire_approvals
 from tests.governance.board.helpers import board_member, ready, request_deployment, sign
 
