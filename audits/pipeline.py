@@ -19,9 +19,9 @@ from audits.ingest import read_codes, read_features
 # The stored cross-check: fairlearn and aif360 recompute the flagged view and accuracy of every
 # group of each single attribute on a sample (their cost is per group and metric, not per row). The equality of every
 # label's metrics with fairlearn is proved by the test suite and benchmarks/engine.py.
-CROSSCHECK_SAMPLE = 5_000
+CROSSCHECK_SAMPLE = 1_000
 CROSSCHECK_SCOPE = "flagged"
-INEQUALITY_CROSSCHECK_SAMPLE = 5_000
+INEQUALITY_CROSSCHECK_SAMPLE = 2_000
 NO_FEATURES = (
     "The batch declared no feature columns, so Attune cannot say which inputs drive the model "
     "or whether any of them stands in for a protected attribute."
@@ -32,8 +32,10 @@ EXPLAIN_PRESAMPLE = 200_000
 
 
 def chunk_ranges(row_count: int, chunk_rows: int) -> list[tuple[int, int]]:
-    """Row ranges [start, stop) of at most `chunk_rows` rows covering the batch."""
-    chunk_rows = max(1, chunk_rows)
+    """Row ranges [start, stop) of at most `chunk_rows` rows covering the batch (one range
+    when `chunk_rows` is 0: no chunking)."""
+    if chunk_rows <= 0:
+        return [(0, row_count)]
     return [
         (start, min(start + chunk_rows, row_count)) for start in range(0, row_count, chunk_rows)
     ]

@@ -102,7 +102,10 @@ if not ATTUNE_PSEUDONYM_KEY:
         raise ImproperlyConfigured("ATTUNE_PSEUDONYM_KEY is required when DJANGO_DEBUG is off")
     ATTUNE_PSEUDONYM_KEY = "insecure-local-pseudonym-key"
 ATTUNE_MAX_UPLOAD_BYTES = env_int("ATTUNE_MAX_UPLOAD_BYTES", 2 * 1024**3)
-ATTUNE_CHUNK_ROWS = env_int("ATTUNE_CHUNK_ROWS", 500_000)
+# Rows per parallel counting task on Celery workers. In-process runs (no broker) count in one
+# pass by default (0), since chunks there would only be read one after the other.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+ATTUNE_CHUNK_ROWS = env_int("ATTUNE_CHUNK_ROWS", 500_000 if CELERY_BROKER_URL else 0)
 ATTUNE_MAX_GROUPS = env_int("ATTUNE_MAX_GROUPS", 1000)
 
 # Large uploads stream to disk; only small bodies are held in memory.
@@ -142,7 +145,6 @@ SPECTACULAR_SETTINGS = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: in-process unless a broker is configured.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
