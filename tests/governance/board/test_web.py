@@ -9,7 +9,7 @@ from governance.services.board import RECUSAL_TEXTS
 from tests.factories import PASSWORD
 from tests.governance.board.helpers import board_member, ready, request_deployment
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.governance.board.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
