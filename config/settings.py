@@ -153,6 +153,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_ALLOW_ERROR_CB_ON_CHORD_HEADER = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With Redis, a job whose worker died is delivered again after this many seconds (acks_late);
+# a run is finished once, so a redelivery of a job still running changes nothing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("ATTUNE_TASK_VISIBILITY_TIMEOUT", 1800)
+}
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-prediction-rows": {
         "task": "audits.tasks.purge_expired_batches",

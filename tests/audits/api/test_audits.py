@@ -194,3 +194,23 @@ def test_the_results_csv_is_tidy_and_formula_safe(tenant, version):
     assert "'=HYPERLINK(1)" in text
     assert ",=HYPERLINK" not in text
     assert text.splitlines()[0].startswith("table,attribute,group,")
+
+
+def test_a_redelivered_job_after_a_worker_died_finishes_the_run_once(tenant, batch_id):
+    from audits.models import PredictionBatch
+    from audits.services import audit_run_start
+    from audits.tasks import audit_run_dispatch
+
+    batch = PredictionBatch.objects.get(pk=batch_id)
+    run = audit_run_start(actor=tenant.members["owner"], batch=batch, options={"bootstrap": 50})
+    # The first worker claimed the run, then died before finishing (acks_late keeps the message).
+    AuditRun.objects.filter(pk=run.pk).update(status="running", attempts=1)
+
+    audit_run_dispatch(str(run.pk))  # the broker redelivers the unacknowledged message
+    finished = AuditRun.objects.get(pk=run.pk)
+    audit_run_dispatch(str(run.pk))  # a late duplicate delivery changes nothing
+
+    assert finished.status == "done"
+    assert finished.attempts == 2
+    assert AuditRun.objects.get(pk=run.pk).result_sha256 == finished.result_sha256
+    assert LedgerEvent.objects.filter(verb="audit.finished", target_id=str(run.pk)).count() == 1
