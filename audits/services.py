@@ -101,6 +101,7 @@ def batch_upload(
         destination=destination,
         max_groups=settings.ATTUNE_MAX_GROUPS,
         consent_filter=consent_filter,
+        known_sha256=sha256,
     )
     try:
         with transaction.atomic():

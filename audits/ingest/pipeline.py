@@ -57,6 +57,7 @@ def ingest_file(
     destination: pathlib.Path,
     max_groups: int = 1000,
     consent_filter: ConsentFilter | None = None,
+    known_sha256: str | None = None,
 ) -> IngestResult:
     """Validate an uploaded prediction batch completely, then store it normalised at
     `destination` (Parquet, written to a temporary file beside it and renamed into place).
@@ -70,7 +71,8 @@ def ingest_file(
     of str) and returns a boolean mask of the same length, True to keep; rows of subjects not
     kept are left out and counted in `excluded_rows["no_consent"]`. Raises ValueError for
     arguments that break this contract (empty or repeated labels, an empty key with a subject
-    column, a malformed filter result).
+    column, a malformed filter result). `known_sha256`: the upload's digest when the caller
+    already computed it (the idempotency check does), so the file is not hashed twice.
     """
     started = time.perf_counter()
     spec = make_spec(
@@ -90,7 +92,11 @@ def ingest_file(
     timings: dict[str, float] = {}
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The upload's own digest is computed while pyarrow parses; both release the GIL.
-        hashing = pool.submit(_timed_digest, source)
+        hashing = (
+            pool.submit(lambda: (known_sha256, 0.0))
+            if known_sha256
+            else pool.submit(_timed_digest, source)
+        )
         mark = time.perf_counter()
         table, plan, broken = _read(source, chosen, spec, collector)
         timings["read"] = time.perf_counter() - mark
