@@ -4,7 +4,9 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from governance.exceptions import DomainError
@@ -54,3 +56,24 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         return bad_request(_flatten(exc.detail))
     return drf_exception_handler(exc, context)
+
+
+class PassthroughRenderer(BaseRenderer):
+    """Lets a view return a finished file (PDF, CSV) whatever the client's Accept header says."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class FileView(APIView):
+    """Base of the views that return a file at a pinned path; their errors stay JSON."""
+
+    renderer_classes = [PassthroughRenderer]
+
+    def handle_exception(self, exc):
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)

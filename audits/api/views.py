@@ -10,7 +10,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,7 +19,7 @@ from audits.ingest import IngestError
 from audits.models import AuditRun, PredictionBatch, RunStatus
 from audits.reports import build_context, render_pdf, render_results_csv
 from audits.selectors import audit_run_list, batch_list
-from config.api import bad_request
+from config.api import FileView, bad_request
 from governance.api.views import ScopedViewSet
 from governance.exceptions import DomainError
 from governance.selectors import version_list
@@ -131,28 +130,11 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         return Response({"id": str(run.pk), "status": run.status}, status=status.HTTP_202_ACCEPTED)
 
 
-class PassthroughRenderer(BaseRenderer):
-    """Lets a view return a finished file whatever the client's Accept header says."""
-
-    media_type = "*/*"
-    format = "file"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
-
-
-class AuditFileView(APIView):
+class AuditFileView(FileView):
     """A finished audit's report file; the pinned paths have no trailing slash."""
 
-    renderer_classes = [PassthroughRenderer]
     content_type = ""
     suffix = ""
-
-    def handle_exception(self, exc):
-        # Errors are JSON whatever file type was asked for.
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return super().handle_exception(exc)
 
     def render(self, context: dict) -> bytes | str:
         raise TypeError("subclasses render the file")

@@ -7,10 +7,10 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import FileView
 from governance import selectors
 from governance.api import board_serializers as s
 from governance.api.serializers import VersionOutput
@@ -82,28 +82,11 @@ class DeploymentRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(s.SignOffOutput(signoff).data, status=status.HTTP_201_CREATED)
 
 
-class PassthroughRenderer(BaseRenderer):
-    """Lets a view return a finished file whatever the client's Accept header says."""
-
-    media_type = "*/*"
-    format = "file"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
-
-
-class CertificateView(APIView):
+class CertificateView(FileView):
     """GET /api/v1/deployment-requests/{id}/certificate.pdf: the approval certificate of a
     decided request, after its sign-offs and the ledger verify."""
 
     permission_classes = [IsAuthenticated, NotVendor]
-    renderer_classes = [PassthroughRenderer]
-
-    def handle_exception(self, exc):
-        # Errors are JSON whatever file type was asked for.
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return super().handle_exception(exc)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="PDF")})
     def get(self, request, pk):

@@ -11,11 +11,10 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from config.api import bad_request
+from config.api import FileView, bad_request
 from governance import selectors
 from governance import selectors_records as sr
 from governance.api import records_serializers as rs
@@ -295,29 +294,12 @@ class ProcessingActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         )
 
 
-class FileRenderer(BaseRenderer):
-    """Lets a view return a finished file whatever the client's Accept header says."""
-
-    media_type = "*/*"
-    format = "file"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
-
-
-class RegisterExportView(APIView):
+class RegisterExportView(FileView):
     """The whole record of processing as a file (owners); the pinned paths have no slash."""
 
-    renderer_classes = [FileRenderer]
     permission_classes = [IsAuthenticated, NotVendor]
     content_type = ""
     suffix = ""
-
-    def handle_exception(self, exc):
-        # Errors are JSON whatever file type was asked for.
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return super().handle_exception(exc)
 
     def render(self, organization: dict, activities: list[dict]) -> bytes:
         raise TypeError("subclasses render the file")
