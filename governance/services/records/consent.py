@@ -1,17 +1,11 @@
-"""GDPR records: the Art. 30 record of processing, consent policy versions and consent records.
+"""Consent policy versions and consent records (GDPR Art. 7, 9(2)(a)); a withdrawal erases the
+person's stored rows in the same transaction."""
 
-Every write appends its ledger event in the same transaction. Ledger payloads hold ids, hashes,
-counts and states only: never a person's reference, raw or pseudonymised.
-"""
-
-import hmac
 from collections.abc import Sequence
 from datetime import date, datetime
-from hashlib import sha256
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -29,196 +23,26 @@ from governance.models import (
     ConsentPolicyStatus,
     ConsentRecord,
     Organization,
-    ProcessingActivity,
 )
 from governance.permissions import OWNER, require_role
-from governance.selectors_records import processing_activity_warnings
-
-EMPTY_PSEUDONYM_KEY = "ATTUNE_PSEUDONYM_KEY is empty: subject references cannot be pseudonymised."
-UNKNOWN_FIELD = "This field cannot be set."
-NAME_TAKEN = "A processing activity with this name already exists in the organization."
-SYSTEM_ELSEWHERE = "The AI system {system} belongs to another organization."
-POLICY_DRAFT_EXISTS = (
-    "Consent policy {name!r} already has an open draft (version {version}): change or publish "
-    "that draft first."
+from governance.services.records.common import (
+    ALREADY_WITHDRAWN,
+    AT_BEFORE_EFFECTIVE,
+    AT_IN_FUTURE,
+    NO_PRIOR_GRANT,
+    NOTHING_TO_CHANGE,
+    POLICY_ALREADY_PUBLISHED,
+    POLICY_DRAFT_EXISTS,
+    POLICY_FIELDS,
+    POLICY_NAME_FIXED,
+    POLICY_NOT_FOUND,
+    POLICY_NOT_PUBLISHED,
+    SUBJECT_REQUIRED,
+    _check_fields,
+    _check_systems,
+    _ids,
+    pseudonymise_subject,
 )
-POLICY_ALREADY_PUBLISHED = "Version {version} of consent policy {name!r} is already published."
-POLICY_NAME_FIXED = "A policy's name names all its versions: create a new policy instead."
-NOTHING_TO_CHANGE = "Send at least one field to change."
-POLICY_NOT_FOUND = "Consent policy not found."
-POLICY_NOT_PUBLISHED = (
-    "Version {version} of consent policy {name!r} is a draft: publish it before recording "
-    "consent under it."
-)
-SUBJECT_REQUIRED = "Give the person's reference (it is pseudonymised at once and never stored)."
-AT_IN_FUTURE = "A consent record cannot be dated in the future."
-AT_BEFORE_EFFECTIVE = "The policy takes effect on {date}: a record cannot be dated before that."
-NO_PRIOR_GRANT = (
-    "There is no earlier grant under this policy version for this person, so there is nothing "
-    "to withdraw (GDPR Art. 7(3))."
-)
-ALREADY_WITHDRAWN = "This person's consent under this policy version is already withdrawn."
-
-ACTIVITY_TEXT_FIELDS = (
-    "name",
-    "controller_name",
-    "controller_contact",
-    "dpo_contact",
-    "legal_basis",
-    "special_category_basis",
-    "special_category_necessity",
-    "transfer_safeguards",
-    "retention",
-    "security_measures",
-)
-ACTIVITY_LIST_FIELDS = (
-    "purposes",
-    "data_subject_categories",
-    "personal_data_categories",
-    "recipients",
-    "third_country_transfers",
-)
-ACTIVITY_FLAG_FIELDS = ("processes_inferred_emotions", "automated_decision_making")
-ACTIVITY_FIELDS = (*ACTIVITY_TEXT_FIELDS, *ACTIVITY_LIST_FIELDS, *ACTIVITY_FLAG_FIELDS)
-POLICY_FIELDS = ("text", "purposes", "explicit", "effective_from")
-
-
-def pseudonymise_subject(raw: str) -> str:
-    """The keyed HMAC-SHA-256 of a person's reference (whitespace around it removed), as 64 hex
-    digits: the same digest `audits.ingest.pseudonymise` gives with the same key, so consent
-    records and stored prediction rows match. The raw reference is never stored."""
-    key = settings.ATTUNE_PSEUDONYM_KEY
-    if not key:
-        raise ImproperlyConfigured(EMPTY_PSEUDONYM_KEY)
-    return hmac.new(key.encode("utf-8"), raw.strip().encode("utf-8"), sha256).hexdigest()
-
-
-def _check_fields(changes: dict[str, Any], allowed: Sequence[str]) -> None:
-    unknown = sorted(set(changes) - set(allowed))
-    if unknown:
-        raise ValidationError(dict.fromkeys(unknown, UNKNOWN_FIELD))
-
-
-def _check_systems(organization: Organization, systems: Sequence[AISystem]) -> list[AISystem]:
-    for system in systems:
-        if system.organization_id != organization.pk:
-            raise ValidationError({"systems": SYSTEM_ELSEWHERE.format(system=system.pk)})
-    return list(systems)
-
-
-def _ids(objects) -> list[str]:
-    return sorted(str(obj.pk) for obj in objects)
-
-
-# Record of processing (GDPR Art. 30)
-
-
-def _set_activity_fields(activity: ProcessingActivity, changes: dict[str, Any]) -> None:
-    for field, value in changes.items():
-        if field in ACTIVITY_TEXT_FIELDS:
-            value = value.strip()
-        elif field in ACTIVITY_LIST_FIELDS:
-            value = [item.strip() for item in value]
-        setattr(activity, field, value)
-
-
-def _check_name_free(activity: ProcessingActivity) -> None:
-    taken = ProcessingActivity.objects.filter(
-        organization_id=activity.organization_id, name=activity.name
-    ).exclude(pk=activity.pk)
-    if taken.exists():
-        raise ValidationError({"name": NAME_TAKEN})
-
-
-def _activity_payload(activity: ProcessingActivity, fields: list[str]) -> dict[str, Any]:
-    return {
-        "fields": sorted(fields),
-        "legal_basis": activity.legal_basis,
-        "special_category_basis": activity.special_category_basis,
-        "automated_decision_making": activity.automated_decision_making,
-        "systems": _ids(activity.systems.all()),
-        "warnings": [w.code for w in processing_activity_warnings(activity=activity)],
-    }
-
-
-@transaction.atomic
-def processing_activity_create(
-    *,
-    actor,
-    organization: Organization,
-    systems: Sequence[AISystem] = (),
-    **fields: Any,
-) -> ProcessingActivity:
-    """Add an entry to the record of processing (owners only); names are unique per
-    organization and linked systems must be the organization's own."""
-    require_role(actor=actor, organization=organization, roles=OWNER)
-    _check_fields(fields, ACTIVITY_FIELDS)
-    systems = _check_systems(organization, systems)
-    activity = ProcessingActivity(organization=organization)
-    _set_activity_fields(activity, fields)
-    _check_name_free(activity)
-    activity.full_clean()
-    activity.save()
-    activity.systems.set(systems)
-    event_record(
-        organization=organization,
-        actor=actor,
-        verb="processing_activity.created",
-        target=activity,
-        payload=_activity_payload(activity, [*fields, "systems"]),
-    )
-    return activity
-
-
-@transaction.atomic
-def processing_activity_update(
-    *,
-    actor,
-    activity: ProcessingActivity,
-    systems: Sequence[AISystem] | None = None,
-    **changes: Any,
-) -> ProcessingActivity:
-    """Change an entry of the record of processing (owners only)."""
-    require_role(actor=actor, organization=activity.organization, roles=OWNER)
-    _check_fields(changes, ACTIVITY_FIELDS)
-    if not changes and systems is None:
-        raise ValidationError(NOTHING_TO_CHANGE)
-    activity = ProcessingActivity.objects.select_for_update().get(pk=activity.pk)
-    _set_activity_fields(activity, changes)
-    _check_name_free(activity)
-    activity.full_clean()
-    activity.save()
-    fields = list(changes)
-    if systems is not None:
-        activity.systems.set(_check_systems(activity.organization, systems))
-        fields.append("systems")
-    event_record(
-        organization=activity.organization,
-        actor=actor,
-        verb="processing_activity.updated",
-        target=activity,
-        payload=_activity_payload(activity, fields),
-    )
-    return activity
-
-
-@transaction.atomic
-def processing_activity_delete(*, actor, activity: ProcessingActivity) -> None:
-    """Remove an entry from the record of processing (owners only); the ledger keeps its id."""
-    organization = activity.organization
-    require_role(actor=actor, organization=organization, roles=OWNER)
-    activity = ProcessingActivity.objects.select_for_update().get(pk=activity.pk)
-    event_record(
-        organization=organization,
-        actor=actor,
-        verb="processing_activity.deleted",
-        target=activity,
-        payload={"systems": _ids(activity.systems.all())},
-    )
-    activity.delete()
-
-
-# Consent policies
 
 
 def _text_sha256(text: str) -> str:
