@@ -5,57 +5,43 @@ before it reaches reportlab's mini-HTML, so ``<b>x</b>`` or ``&`` print as writt
 DejaVu Sans (shipped with matplotlib) so accented and non-Latin group names print.
 """
 
-import re
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-import matplotlib
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-FONT = "AttuneSans"
-FONT_BOLD = "AttuneSans-Bold"
-FONT_ITALIC = "AttuneSans-Oblique"
-FONT_BOLD_ITALIC = "AttuneSans-BoldOblique"
-FONT_MONO = "AttuneMono"
-FONT_FILES = {
-    FONT: "DejaVuSans.ttf",
-    FONT_BOLD: "DejaVuSans-Bold.ttf",
-    FONT_ITALIC: "DejaVuSans-Oblique.ttf",
-    FONT_BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf",
-    FONT_MONO: "DejaVuSansMono.ttf",
-}
-PAGE_SIZE = A4
-MARGIN_SIDE = 2 * cm
-MARGIN_TOP = 2 * cm
-MARGIN_BOTTOM = 2.2 * cm
-FRAME_WIDTH = PAGE_SIZE[0] - 2 * MARGIN_SIDE
+# Fonts, page geometry and colours are the governance exports' (one look for every Attune PDF).
+from governance.exports.layout import (
+    FONT,
+    FONT_BOLD,
+    FONT_MONO,
+    FRAME_WIDTH,
+    HEADER_FILL,
+    INK,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MUTED,
+    PAGE_SIZE,
+    RULE,
+    ZEBRA_FILL,
+    clean,
+)
+
 FRAME_HEIGHT = PAGE_SIZE[1] - MARGIN_TOP - MARGIN_BOTTOM
 MAX_CELL_CHARS = 300
-INK = colors.HexColor("#1f2933")
-MUTED = colors.HexColor("#5f6b7a")
-RULE = colors.HexColor("#c8cdd3")
-HEADER_FILL = colors.HexColor("#e8edf3")
-ZEBRA_FILL = colors.HexColor("#f7f8fa")
 FLAG_FILL = colors.HexColor("#fbe3cc")
 INSUFFICIENT_FILL = colors.HexColor("#eceef1")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-REPLACEMENT = "\ufffd"
 
 
 def escape(value: object) -> str:
     """User text made literal for reportlab's mini-HTML: ``&``, ``<``, ``>`` and quotes become
-    entities; control characters (which the parser rejects) become U+FFFD."""
-    text = CONTROL_CHARACTERS.sub(REPLACEMENT, str(value))
-    return xml_escape(text, {'"': "&quot;"})
+    entities; control characters (which the parser rejects) become U+FFFD. Line breaks are
+    left as they are (table cells wrap)."""
+    return xml_escape(clean(value), {'"': "&quot;"})
 
 
 def clip(value: object, limit: int = MAX_CELL_CHARS) -> str:
@@ -63,16 +49,6 @@ def clip(value: object, limit: int = MAX_CELL_CHARS) -> str:
     if len(text) <= limit:
         return text
     return text[:limit] + "\u2026 (cut here; in full in results.csv)"
-
-
-@cache
-def register_fonts() -> None:
-    font_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    for name, file_name in FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(font_dir / file_name)))
-    pdfmetrics.registerFontFamily(
-        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
-    )
 
 
 @cache

@@ -22,7 +22,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits.reports.layout import (
+from audits.reports.layout import bullets, escape, grid, key_values, markup, paragraph
+from audits.reports.pdf_results import attribute_story, disparities_story, suppressed_story
+from governance.exports.layout import (
     FONT,
     FRAME_WIDTH,
     MARGIN_BOTTOM,
@@ -31,15 +33,8 @@ from audits.reports.layout import (
     MUTED,
     PAGE_SIZE,
     RULE,
-    bullets,
-    escape,
-    grid,
-    key_values,
-    markup,
-    paragraph,
     register_fonts,
 )
-from audits.reports.pdf_results import attribute_story, disparities_story, suppressed_story
 
 SEVERITY_COLOURS = {
     "high": colors.HexColor("#b42318"),

@@ -7,15 +7,8 @@ from reportlab.lib.units import cm, inch
 from reportlab.platypus import CondPageBreak, Image, PageBreak, Paragraph, Spacer
 
 from audits.reports.charts import render_attribute_charts
-from audits.reports.layout import (
-    FRAME_HEIGHT,
-    FRAME_WIDTH,
-    cell,
-    escape,
-    grid,
-    markup,
-    paragraph,
-)
+from audits.reports.layout import FRAME_HEIGHT, cell, escape, grid, markup, paragraph
+from governance.exports.layout import FRAME_WIDTH
 
 NO_GROUP = "\u2014"
 

@@ -23,11 +23,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
-FONT = "GovernanceSans"
-FONT_BOLD = "GovernanceSans-Bold"
-FONT_ITALIC = "GovernanceSans-Oblique"
-FONT_BOLD_ITALIC = "GovernanceSans-BoldOblique"
-FONT_MONO = "GovernanceMono"
+FONT = "AttuneSans"
+FONT_BOLD = "AttuneSans-Bold"
+FONT_ITALIC = "AttuneSans-Oblique"
+FONT_BOLD_ITALIC = "AttuneSans-BoldOblique"
+FONT_MONO = "AttuneMono"
 FONT_FILES = {
     FONT: "DejaVuSans.ttf",
     FONT_BOLD: "DejaVuSans-Bold.ttf",
