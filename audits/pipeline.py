@@ -14,7 +14,7 @@ import numpy as np
 from audits import engine
 from audits.engine.explain import ExplainInputError
 from audits.engine.inequality import with_aif360
-from audits.ingest import read_codes, read_features
+from audits.ingest import CodedBatch, read_codes, read_features
 
 # The stored cross-check: fairlearn and aif360 recompute the flagged view and accuracy of every
 # group of each single attribute on a sample (their cost is per group and metric, not per row). The equality of every
@@ -109,9 +109,16 @@ def _sample_rows(row_count: int, size: int, seed: int) -> np.ndarray | None:
     return np.sort(rng.choice(row_count, size=size, replace=False))
 
 
-def _decoded_rows(path: Path, cfg: "engine.AuditConfig", rows: np.ndarray | None) -> dict[str, Any]:
+def read_batch_codes(path: Path, config: dict[str, Any]) -> CodedBatch:
+    """The whole stored batch as codes, read once for the cross-check and the explanations."""
+    cfg = engine_config(config)
+    return read_codes(path, sensitive=cfg.sensitive, labels=cfg.labels)
+
+
+def _decoded_rows(
+    coded: CodedBatch, cfg: "engine.AuditConfig", rows: np.ndarray | None
+) -> dict[str, Any]:
     """Label and group names (object arrays) of the chosen rows, for the reference libraries."""
-    coded = read_codes(path, sensitive=cfg.sensitive, labels=cfg.labels)
 
     def take(values: np.ndarray) -> np.ndarray:
         return values if rows is None else values[rows]
@@ -129,15 +136,15 @@ def _decoded_rows(path: Path, cfg: "engine.AuditConfig", rows: np.ndarray | None
     }
 
 
-def crosscheck_rows(path: Path, config: dict[str, Any], results: dict, row_count: int) -> dict:
+def crosscheck_rows(coded: CodedBatch, config: dict[str, Any], results: dict) -> dict:
     """Recompute the per-group point metrics with fairlearn and aif360 on the same rows.
 
     Small batches are compared whole against the results; larger ones on a seeded sample, where
     the engine recomputes its own figures on exactly the rows the references see.
     """
     cfg = engine_config(config)
-    rows = _sample_rows(row_count, 2 * CROSSCHECK_SAMPLE, cfg.seed)
-    decoded = _decoded_rows(path, cfg, rows)
+    rows = _sample_rows(coded.n, 2 * CROSSCHECK_SAMPLE, cfg.seed)
+    decoded = _decoded_rows(coded, cfg, rows)
     return engine.crosscheck(
         **decoded,
         labels=cfg.labels,
@@ -151,14 +158,14 @@ def crosscheck_rows(path: Path, config: dict[str, Any], results: dict, row_count
 
 
 def explain_rows(
-    path: Path, config: dict[str, Any], features: Sequence[str], row_count: int
+    path: Path, coded: CodedBatch, config: dict[str, Any], features: Sequence[str]
 ) -> dict[str, Any] | str:
     """The explainability section (surrogate, SHAP importance, proxies) on a sample, or the
     plain reason why there is none."""
     cfg = engine_config(config)
     if not features:
         return NO_FEATURES
-    rows = _sample_rows(row_count, EXPLAIN_PRESAMPLE, cfg.seed)
+    rows = _sample_rows(coded.n, EXPLAIN_PRESAMPLE, cfg.seed)
     sample = read_features(path, list(features), rows)
     columns: dict[str, np.ndarray] = {}
     for name, column in sample.features.items():
@@ -169,7 +176,7 @@ def explain_rows(
             columns[name] = names[
                 np.where(column.values < 0, len(column.categories), column.values)
             ]
-    decoded = _decoded_rows(path, cfg, rows)
+    decoded = _decoded_rows(coded, cfg, rows)
     try:
         result = engine.explain(
             features=columns,

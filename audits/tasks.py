@@ -88,17 +88,14 @@ def audit_run_finalize(parts: list[dict], run_id: str, timings: dict[str, Any]) 
         results["excluded_rows"] = dict(run.batch.excluded_rows) or {"no_consent": 0}
         timings = {**timings, "finalize": time.perf_counter() - clock}
         clock = time.perf_counter()
-        results["crosscheck"] = pipeline.crosscheck_rows(
-            path, run.config, results, run.batch.row_count
-        )
+        coded = pipeline.read_batch_codes(path, run.config)
+        results["crosscheck"] = pipeline.crosscheck_rows(coded, run.config, results)
         if results.get("inequality") is not None:
             results["inequality"]["aif360"] = pipeline.inequality_crosscheck(counts, run.config)
         timings["crosscheck"] = time.perf_counter() - clock
         if run.config.get("explain", True):
             clock = time.perf_counter()
-            explained = pipeline.explain_rows(
-                path, run.config, run.batch.features, run.batch.row_count
-            )
+            explained = pipeline.explain_rows(path, coded, run.config, run.batch.features)
             timings["explain"] = time.perf_counter() - clock
             if isinstance(explained, str):
                 results["explainability_skipped"] = explained
